@@ -1,0 +1,886 @@
+"""``compute``: any set of KPIs as ONE grouped aggregate query on Ibis.
+
+The default backend is DuckDB in-process. Inputs: a :class:`~kpi_helpers.io.LoadResult`,
+a pandas DataFrame in canonical columns, a path to Parquet/CSV (scanned lazily, never
+loaded into pandas), or an Ibis table on any backend. Each KPI of the registry returns
+additive components (:class:`~kpi_helpers.metrics.Parts`); the query returns them per
+group and the formulas are applied afterwards in pandas, so the ``n`` behind every value,
+significance tests and exact decompositions come for free.
+
+Portability rules (each once gave wrong numbers silently): counts are cast to float64
+before dividing; time differences are taken in microseconds (DuckDB's
+``date_diff('second')`` counts boundaries); nulls propagate (a missing csat is not a "no").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as idt
+import numpy as np
+import pandas as pd
+
+from .config import DEFAULT_TIMEZONE
+from .errors import DataError, MetricUnavailable, OptionError
+from .metrics import (
+    DEFAULT_SL_OTHER,
+    DEFAULT_SL_THRESHOLDS,
+    SOCIAL_CHANNELS,
+    Metric,
+    Parts,
+    get_metric,
+)
+from .schema import DEFAULT_SCALES, DIMENSION_COLUMNS, INTERACTION_COLUMNS, TIME_GRAINS, Scale
+
+__all__ = ["compute", "compute_components", "default_backend", "as_table"]
+
+_GRAIN_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+_VIRTUAL = {
+    "answered": ("answered", "first_response_at", "wait_s"),
+    "abandoned": ("abandoned", "answered", "first_response_at", "wait_s"),
+    "wait": ("wait_s", "first_response_at"),
+    "resolved": ("resolved", "resolved_at"),
+}
+_GLOBAL_OPTIONS = ("hours", "calendar", "as_of")
+_TRUE_STRINGS = ("true", "t", "1", "y", "yes", "s", "sim")
+_FALSE_STRINGS = ("false", "f", "0", "n", "no", "nao", "não")
+
+
+# ----------------------------------------------------------------------------- backend
+
+
+@lru_cache(maxsize=1)
+def default_backend():
+    """The process-wide DuckDB connection (in-process; session time zone = the configured one)."""
+    con = ibis.duckdb.connect()
+    con.raw_sql(f"SET TimeZone = '{DEFAULT_TIMEZONE}'")
+    return con
+
+
+@dataclass
+class _Source:
+    table: Any
+    backend: Any
+    scales: dict[str, Scale] = field(default_factory=dict)
+    name: str = "data"
+
+    def execute(self, expr) -> pd.DataFrame:
+        if self.backend is not None:
+            return self.backend.execute(expr)
+        return expr.execute()
+
+
+def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Convert tz-aware timestamp columns to ``timezone`` and drop the zone (no input mutation)."""
+    converted = {}
+    for col in df.columns:
+        s = df[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            converted[col] = s.dt.tz_convert(timezone).dt.tz_localize(None)
+    if not converted:
+        return df
+    return df.assign(**converted)
+
+
+def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
+    """Resolve any accepted input into an Ibis table plus the backend that runs it."""
+    scales: dict[str, Scale] = {}
+    name = "data"
+    inner = getattr(data, "data", None)
+    if isinstance(inner, pd.DataFrame) and not isinstance(data, pd.DataFrame):
+        scales = dict(getattr(data, "scales", None) or {})
+        name = str(getattr(data, "source", name))
+        data = inner
+    if isinstance(data, pd.DataFrame):
+        df = _localize_frame(data, timezone)
+        return _Source(ibis.memtable(df), default_backend(), scales, name)
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        con = default_backend()
+        if not path.exists():
+            raise DataError(f"{path}: file not found. Check the path (it is taken as given).")
+        suffix = path.suffix.lower()
+        try:
+            if path.is_dir() or suffix in (".parquet", ".pq"):
+                target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+                table = con.read_parquet(target)
+            elif suffix in (".csv", ".txt", ".tsv", ".gz"):
+                table = con.read_csv(str(path))
+            else:
+                raise DataError(
+                    f"{path}: compute() reads canonical Parquet or CSV files, got {suffix!r}. "
+                    "Load other files with kpi_helpers.load_interactions(path, mapping=...)."
+                )
+        except DataError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported as a DataError naming the file
+            raise DataError(f"{path}: cannot be read ({type(exc).__name__}: {exc}).") from exc
+        return _Source(table, con, scales, str(path))
+    if isinstance(data, ibis.Table):
+        return _Source(data, None, scales, "ibis table")
+    raise DataError(
+        "`data` must be a LoadResult, a pandas DataFrame, a path to Parquet/CSV or an Ibis "
+        f"table, got {type(data).__name__}."
+    )
+
+
+# ----------------------------------------------------------------------------- context
+
+
+def _to_bool(col):
+    dtype = col.type()
+    if dtype.is_boolean():
+        return col
+    if dtype.is_numeric():
+        return ibis.ifelse(col.isnull(), ibis.null("boolean"), col != 0)
+    if dtype.is_string():
+        s = col.strip().lower()
+        return ibis.cases(
+            (s.isin(_TRUE_STRINGS), True), (s.isin(_FALSE_STRINGS), False), else_=ibis.null("boolean")
+        )
+    return col.cast("boolean")
+
+
+def _to_timestamp(col):
+    dtype = col.type()
+    if dtype.is_timestamp():
+        if dtype.timezone is not None:
+            return col.cast(idt.Timestamp(scale=dtype.scale))
+        return col
+    if dtype.is_date():
+        return col.cast("timestamp")
+    if dtype.is_string():
+        return col.cast("timestamp")
+    raise DataError(f"column {col.get_name()!r} must hold timestamps, found type {dtype}.")
+
+
+def _to_float(col):
+    dtype = col.type()
+    if dtype.is_numeric():
+        return col.cast("float64")
+    if dtype.is_boolean():
+        return col.cast("float64")
+    if dtype.is_string():
+        return col.replace(",", ".").try_cast("float64")
+    if dtype.is_interval():
+        raise DataError(f"column {col.get_name()!r}: give durations as seconds (a number).")
+    return col.cast("float64")
+
+
+def _seconds_between(end, start):
+    return end.delta(start, unit="microsecond").cast("float64") / 1e6
+
+
+class _Context:
+    """The prepared table (canonical types + derived per-row columns) and helpers for builders."""
+
+    def __init__(self, table, *, scales: Mapping[str, Scale], stats: dict, business_clock=None):
+        self.columns = set(table.columns)
+        self.scales = dict(scales)
+        self.stats = stats
+        self._clock = business_clock
+        self.t = self._prepare(table)
+
+    # -- preparation ------------------------------------------------------------------
+    def _prepare(self, t):
+        has = self.columns
+        new = {}
+        for name, kind in INTERACTION_COLUMNS.items():
+            if name not in has:
+                continue
+            col = t[name]
+            if kind == "timestamp":
+                new[name] = _to_timestamp(col)
+            elif kind == "bool":
+                new[name] = _to_bool(col)
+            elif kind in ("duration", "score", "int"):
+                new[name] = _to_float(col)
+            elif name in DIMENSION_COLUMNS:
+                new[name] = col.cast("string").fill_null("unknown")
+        if "channel" not in has:
+            new["channel"] = ibis.literal("unknown")
+        t = t.mutate(**new) if new else t
+        c = {}
+        derived_ans = None
+        if "first_response_at" in has:
+            derived_ans = t.first_response_at.notnull()
+        if "wait_s" in has:
+            w = t.wait_s.notnull()
+            derived_ans = w if derived_ans is None else (derived_ans | w)
+        if "answered" in has:
+            c["_answered"] = ibis.coalesce(t.answered, derived_ans if derived_ans is not None else False, False)
+        elif derived_ans is not None:
+            c["_answered"] = derived_ans
+        else:
+            c["_answered"] = ibis.null("boolean")
+        answered_known = bool({"answered", "first_response_at", "wait_s"} & has)
+        if "abandoned" in has:
+            fallback = ~c["_answered"] if answered_known else ibis.literal(False)
+            c["_abandoned"] = ibis.coalesce(t.abandoned, fallback)
+        else:
+            c["_abandoned"] = ~c["_answered"] if answered_known else ibis.null("boolean")
+        waits = []
+        if "wait_s" in has:
+            waits.append(t.wait_s)
+        if "first_response_at" in has:
+            waits.append(_seconds_between(t.first_response_at, t.created_at))
+        c["_wait"] = ibis.coalesce(*waits) if len(waits) > 1 else (waits[0] if waits else ibis.null("float64"))
+        if "resolved" in has and "resolved_at" in has:
+            c["_resolved"] = ibis.coalesce(t.resolved, t.resolved_at.notnull())
+        elif "resolved" in has:
+            c["_resolved"] = t.resolved.fill_null(False)
+        elif "resolved_at" in has:
+            c["_resolved"] = t.resolved_at.notnull()
+        else:
+            c["_resolved"] = ibis.null("boolean")
+        if "resolved_at" in has:
+            c["_res_time"] = _seconds_between(t.resolved_at, t.created_at)
+        else:
+            c["_res_time"] = ibis.null("float64")
+        t = t.mutate(**c)
+        if self._clock is not None:
+            t = self._clock.attach(t, has)
+        else:
+            t = t.mutate(_wait_b=ibis.null("float64"), _res_time_b=ibis.null("float64"), _B_created=ibis.null("float64"))
+        return t
+
+    # -- helpers used by the definitions ------------------------------------------------
+    def scale(self, name: str, options: Mapping[str, Any]) -> Scale:
+        given = options.get("scale")
+        if given is not None:
+            return given if isinstance(given, Scale) else Scale(*given)
+        return self.scales.get(name, DEFAULT_SCALES[name])
+
+    def sl_threshold(self, threshold):
+        if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
+            return ibis.literal(float(threshold))
+        table = {k: float(v) for k, v in DEFAULT_SL_THRESHOLDS.items()}
+        for ch in SOCIAL_CHANNELS:
+            table.setdefault(ch, table["social"])
+        if isinstance(threshold, Mapping):
+            table.update({str(k).strip().lower(): float(v) for k, v in threshold.items()})
+        ch = self.t.channel.strip().lower()
+        branches = [(ch == k, v) for k, v in table.items()]
+        return ibis.cases(*branches, else_=DEFAULT_SL_OTHER)
+
+    def open_duration(self, options):
+        as_of = options.get("as_of") or self.stats.get("as_of")
+        if as_of is None:
+            return ibis.null("float64")
+        as_of = pd.Timestamp(as_of)
+        if options.get("hours") == "business" and self._clock is not None:
+            return self._clock.b_of(as_of) - self.t._B_created
+        return _seconds_between(ibis.literal(as_of.to_pydatetime()), self.t.created_at)
+
+
+class _BusinessClock:
+    """B(t): business seconds before t, from a small calendar table joined in (any engine)."""
+
+    def __init__(self, calendar, start: dt.date, end: dt.date):
+        self.calendar = calendar
+        self.start = start
+        self.days = calendar.day_table(start, end)
+        self.days = self.days.assign(date=pd.to_datetime(self.days["date"]).astype("datetime64[us]"))
+
+    def b_of(self, ts: pd.Timestamp) -> float:
+        day = ts.normalize()
+        row = self.days.loc[self.days["date"] == day]
+        if row.empty:
+            return float("nan")
+        r = row.iloc[0]
+        tod = (ts - day).total_seconds()
+        return float(r.cum_s + min(max(tod - r.open_s, 0.0), r.close_s - r.open_s))
+
+    def _b_expr(self, t, ts_col: str, tag: str):
+        cal = ibis.memtable(self.days).rename({f"{tag}_d": "date", f"{tag}_o": "open_s", f"{tag}_c": "close_s", f"{tag}_cum": "cum_s"})
+        ts = t[ts_col]
+        t = t.mutate(**{f"_{tag}_day": ts.truncate("D"), f"_{tag}_tod": _seconds_between(ts, ts.truncate("D"))})
+        t = t.left_join(cal, t[f"_{tag}_day"] == cal[f"{tag}_d"])
+        span = t[f"{tag}_c"] - t[f"{tag}_o"]
+        inside = ibis.greatest(ibis.least(t[f"_{tag}_tod"] - t[f"{tag}_o"], span), 0.0)
+        b = t[f"{tag}_cum"] + inside
+        return t.mutate(**{f"_B_{tag}": ibis.ifelse(ts.isnull(), ibis.null("float64"), b)}).drop(
+            f"{tag}_d", f"{tag}_o", f"{tag}_c", f"{tag}_cum", f"_{tag}_day", f"_{tag}_tod"
+        )
+
+    def attach(self, t, has):
+        t = self._b_expr(t, "created_at", "created")
+        parts = []
+        if "first_response_at" in has:
+            parts.append(t.first_response_at)
+        if "wait_s" in has:
+            parts.append(t.created_at + (t.wait_s * 1e6).round().cast("int64").as_interval("us"))
+        t = t.mutate(_fr_eff=ibis.coalesce(*parts) if len(parts) > 1 else (parts[0] if parts else ibis.null("timestamp")))
+        t = self._b_expr(t, "_fr_eff", "fr")
+        if "resolved_at" in has:
+            t = self._b_expr(t, "resolved_at", "res")
+            res_b = t._B_res - t._B_created
+        else:
+            res_b = ibis.null("float64")
+        return t.mutate(_wait_b=t._B_fr - t._B_created, _res_time_b=res_b)
+
+
+# ----------------------------------------------------------------------------- options
+
+
+def _normalize_metrics(metrics) -> list[Metric]:
+    if isinstance(metrics, (str, Metric)):
+        metrics = [metrics]
+    if not metrics:
+        raise OptionError("`metrics` must name at least one KPI id, got an empty list.")
+    seen: dict[str, Metric] = {}
+    for m in metrics:
+        metric = get_metric(m)
+        seen.setdefault(metric.id, metric)
+    return list(seen.values())
+
+
+def _validate_option(metric: Metric, key: str, value):
+    if key == "hours" and value not in ("calendar", "business"):
+        raise OptionError(f"option `hours` of {metric.id!r} must be 'calendar' or 'business', got {value!r}.")
+    if key == "variant":
+        valid = ("offered", "answered", "exclude_short_abandons")
+        if value not in valid:
+            raise OptionError(
+                f"option `variant` of {metric.id!r} must be one of {', '.join(map(repr, valid))}, got {value!r}."
+            )
+    if key == "threshold_s" and value is not None:
+        ok = isinstance(value, (int, float, Mapping)) and not isinstance(value, bool)
+        if not ok:
+            raise OptionError(
+                f"option `threshold_s` of {metric.id!r} must be a number of seconds or a mapping "
+                f"channel -> seconds, got {value!r}."
+            )
+    if key in ("resolution_target_s", "short_abandon_s") and not isinstance(value, (int, float)):
+        raise OptionError(f"option `{key}` of {metric.id!r} must be a number of seconds, got {value!r}.")
+    if key == "scale" and value is not None and not isinstance(value, Scale):
+        if not (isinstance(value, Sequence) and len(value) == 2):
+            raise OptionError(f"option `scale` of {metric.id!r} must be [low, high], got {value!r}.")
+
+
+def _resolve_options(metrics: list[Metric], options: Mapping | None, quantiles: str) -> dict[str, dict]:
+    options = dict(options or {})
+    globals_ = {k: options.pop(k) for k in list(options) if k in _GLOBAL_OPTIONS}
+    for key in options:
+        get_metric(key)  # unknown ids raise UnknownMetricError
+    resolved = {}
+    for m in metrics:
+        opts = dict(m.options)
+        for k, v in globals_.items():
+            if k in opts:
+                opts[k] = v
+        given = options.get(m.id) or {}
+        if not isinstance(given, Mapping):
+            raise OptionError(f"options for {m.id!r} must be a mapping, got {given!r}.")
+        for k, v in given.items():
+            if k not in m.options:
+                valid = ", ".join(sorted(m.options)) or "none"
+                raise OptionError(f"unknown option {k!r} for {m.id!r}; valid options: {valid}.")
+            opts[k] = v
+        for k, v in opts.items():
+            _validate_option(m, k, v)
+        opts["_quantiles"] = quantiles
+        resolved[m.id] = opts
+    return resolved
+
+
+def _missing_requirements(metric: Metric, columns: set[str]) -> list[str]:
+    missing = []
+    for req in metric.requires:
+        alternatives = _VIRTUAL.get(req, (req,))
+        if not any(a in columns for a in alternatives):
+            missing.append(" or ".join(alternatives))
+    return missing
+
+
+def _normalize_by(by, columns: set[str]) -> tuple[str | None, list[str]]:
+    if by is None:
+        return None, []
+    items = [by] if isinstance(by, str) else list(by)
+    grain = None
+    dims: list[str] = []
+    for item in items:
+        if item in TIME_GRAINS:
+            if grain is not None:
+                raise OptionError(f"`by` may hold one time grain, got {grain!r} and {item!r}.")
+            grain = item
+        elif item in DIMENSION_COLUMNS or item in columns:
+            if item not in columns and item != "channel":
+                raise DataError(f"`by` names {item!r} but the data has no column {item!r}.")
+            dims.append(item)
+        else:
+            valid = ", ".join(repr(x) for x in (*TIME_GRAINS, *DIMENSION_COLUMNS))
+            raise OptionError(f"`by` must be None, a time grain or a dimension ({valid}), got {item!r}.")
+    return grain, dims
+
+
+def _period_bounds(period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if hasattr(period, "start") and hasattr(period, "end"):
+        start, end = period.start, period.end
+    else:
+        try:
+            start, end = period
+        except (TypeError, ValueError):
+            raise OptionError(f"`period` must be a Period or a (start, end) pair, got {period!r}.") from None
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if not start < end:
+        raise OptionError(f"`period` must have start < end, got {start} .. {end}.")
+    return start, end
+
+
+def _lit(ts: pd.Timestamp):
+    return ibis.literal(ts.to_pydatetime(), type="timestamp")
+
+
+# ----------------------------------------------------------------------------- the query
+
+
+def _data_stats(source: _Source, table, needs: set[str]) -> dict:
+    """One small aggregate over the whole data: date span and the latest timestamp."""
+    if not needs:
+        return {}
+    cols = set(table.columns)
+    aggs = {"min_created": _to_timestamp(table.created_at).min(), "max_created": _to_timestamp(table.created_at).max()}
+    for c in ("first_response_at", "resolved_at"):
+        if c in cols:
+            aggs[f"max_{c}"] = _to_timestamp(table[c]).max()
+    row = source.execute(table.aggregate(**aggs)).iloc[0]
+    stats = {"min_created": row["min_created"], "max_created": row["max_created"]}
+    latest = [row[k] for k in aggs if k.startswith("max_") and pd.notna(row[k])]
+    stats["as_of"] = max(latest) if latest else None
+    return stats
+
+
+def compute_components(
+    data,
+    metrics,
+    by=None,
+    *,
+    options: Mapping | None = None,
+    periods: Mapping[str, Any] | None = None,
+    period=None,
+    quantiles: str = "exact",
+    timezone: str = DEFAULT_TIMEZONE,
+) -> pd.DataFrame:
+    """KPI values plus their additive components per group (one query).
+
+    Columns per KPI ``m``: ``m`` (the value), ``m__num``, ``m__den`` (value = scale * num /
+    den), ``m__sumsq`` for means, ``m__n``. With ``periods={"a": pa, "b": pb}`` a key column
+    ``period`` holds the label. See :func:`compute` for the other arguments.
+    """
+    frame, _ = _run(data, metrics, by, options=options, periods=periods, period=period,
+                    quantiles=quantiles, timezone=timezone, components=True)
+    return frame
+
+
+def compute(
+    data,
+    metrics,
+    by=None,
+    *,
+    options: Mapping | None = None,
+    with_n: bool = False,
+    quantiles: str = "exact",
+    period=None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> pd.DataFrame:
+    """Compute KPIs per group in one grouped aggregate query.
+
+    Parameters
+    ----------
+    data : LoadResult, pandas.DataFrame, path or ibis.Table
+        Interactions in canonical columns.
+    metrics : str or list of str
+        KPI ids (see :func:`kpi_helpers.catalog`).
+    by : None, str or list of str
+        A time grain (``"day"``, ``"week"``, ``"month"``, ``"quarter"``, ``"year"``) and/or
+        dimensions (``"channel"``, ``"team"``, ``"agent"``, ``"category"``).
+    options : dict, optional
+        Per-KPI options, e.g. ``{"service_level": {"threshold_s": 60}}``; the keys
+        ``hours``, ``calendar`` and ``as_of`` at the top level apply to every KPI taking them.
+    with_n : bool
+        Add ``<id>_n``: the n behind each value (its denominator).
+    quantiles : {"exact", "approx"}
+        ``"approx"`` for engines without exact quantiles.
+    period : Period or (start, end), optional
+        Keep the contacts created in ``[start, end)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (time buckets as their start, in a column named after the grain;
+        empty buckets inside the range are filled: counts 0, ratios NaN), one column per KPI.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"interaction_id": ["a", "b"],
+    ...     "created_at": pd.to_datetime(["2026-01-05 10:00", "2026-01-05 11:00"]),
+    ...     "csat": [5, None]})
+    >>> compute(df, ["volume", "csat"], with_n=True)
+       volume  csat  volume_n  csat_n
+    0       2   1.0         2       1
+    """
+    frame, metric_list = _run(data, metrics, by, options=options, period=period,
+                              quantiles=quantiles, timezone=timezone, components=False)
+    keys = [c for c in frame.columns if c in frame.attrs.get("keys", ())]
+    cols = keys + [m.id for m in metric_list]
+    if with_n:
+        cols += [f"{m.id}__n" for m in metric_list]
+    out = frame[cols].rename(columns={f"{m.id}__n": f"{m.id}_n" for m in metric_list})
+    out.attrs = {k: v for k, v in frame.attrs.items() if k in ("unavailable", "keys")}
+    return out
+
+
+def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="exact",
+         timezone=DEFAULT_TIMEZONE, components=False):
+    if quantiles not in ("exact", "approx"):
+        raise OptionError(f"`quantiles` must be 'exact' or 'approx', got {quantiles!r}.")
+    metric_list = _normalize_metrics(metrics)
+    source = as_table(data, timezone=timezone)
+    raw = source.table
+    columns = set(raw.columns)
+    for req in ("created_at",):
+        if req not in columns:
+            raise DataError(
+                f"{source.name}: column 'created_at' is required and absent (found: "
+                f"{', '.join(sorted(columns)) or 'no columns'}). Map your creation date column "
+                "to created_at with kpi_helpers.load_interactions(path, mapping={'created_at': ...})."
+            )
+    grain, dims = _normalize_by(by, columns)
+    opts = _resolve_options(metric_list, options, quantiles)
+
+    unavailable: dict[str, str] = {}
+    for m in metric_list:
+        if m.source != "interactions":
+            unavailable[m.id] = "needs the operations table (operations=...)"
+            continue
+        missing = _missing_requirements(m, columns)
+        if missing:
+            unavailable[m.id] = "needs column " + ", ".join(missing)
+    usable = [m for m in metric_list if m.id not in unavailable]
+    if not usable:
+        detail = "; ".join(f"{k}: {v}" for k, v in unavailable.items())
+        first = metric_list[0]
+        raise MetricUnavailable(
+            f"{source.name}: cannot compute {', '.join(unavailable)} ({detail}). "
+            f"Columns present: {', '.join(sorted(columns))}.",
+            metric=first.id,
+            missing=tuple(unavailable.values()),
+        )
+    for mid, why in unavailable.items():
+        warnings.warn(MetricUnavailable(f"{mid}: {why}", metric=mid), stacklevel=3)
+
+    business = any(opts[m.id].get("hours") == "business" for m in usable)
+    needs_stats = set()
+    if any(m.id == "sla_compliance" and opts[m.id].get("as_of") is None for m in usable):
+        needs_stats.add("as_of")
+    if any(m.kind == "per_day" for m in usable) and grain is None and period is None and periods is None:
+        needs_stats.add("span")
+    if business:
+        needs_stats.add("span")
+    stats = _data_stats(source, raw, needs_stats)
+
+    clock = None
+    if business:
+        calendar = next((opts[m.id].get("calendar") for m in usable if opts[m.id].get("calendar")), None)
+        if calendar is None:
+            from .calendar import default_calendar
+
+            calendar = default_calendar()
+        lo = stats.get("min_created")
+        hi = stats.get("as_of") or stats.get("max_created")
+        if pd.isna(lo):
+            lo = hi = pd.Timestamp("2000-01-01")
+        start = (pd.Timestamp(lo) - pd.Timedelta(days=1)).date()
+        end = (pd.Timestamp(hi) + pd.Timedelta(days=2)).date()
+        if any(opts[m.id].get("as_of") for m in usable):
+            for m in usable:
+                a = opts[m.id].get("as_of")
+                if a is not None:
+                    end = max(end, (pd.Timestamp(a) + pd.Timedelta(days=2)).date())
+                    start = min(start, (pd.Timestamp(a) - pd.Timedelta(days=1)).date())
+        clock = _BusinessClock(calendar, start, end)
+
+    ctx = _Context(raw, scales=source.scales, stats=stats, business_clock=clock)
+    t = ctx.t
+    key_cols: list[str] = []
+    if periods:
+        bounds = {label: _period_bounds(p) for label, p in periods.items()}
+        pieces = [
+            t.filter((t.created_at >= _lit(s)) & (t.created_at < _lit(e))).mutate(period=ibis.literal(str(label)))
+            for label, (s, e) in bounds.items()
+        ]
+        t = pieces[0]
+        for piece in pieces[1:]:
+            t = t.union(piece, distinct=False)
+        key_cols.append("period")
+    elif period is not None:
+        ps, pe = _period_bounds(period)
+        t = t.filter((t.created_at >= _lit(ps)) & (t.created_at < _lit(pe)))
+    if grain is not None:
+        t = t.mutate(**{grain: t.created_at.truncate(_GRAIN_UNIT[grain])})
+        key_cols.append(grain)
+    key_cols += dims
+    ctx.t = t
+
+    # Build the components, sharing identical aggregates.
+    aggs: dict[str, Any] = {}
+    by_op: dict[Any, str] = {}
+
+    def add(expr) -> str | None:
+        if expr is None:
+            return None
+        op = expr.op()
+        if op in by_op:
+            return by_op[op]
+        name = f"_c{len(aggs)}"
+        by_op[op] = name
+        aggs[name] = expr
+        return name
+
+    plan: dict[str, dict[str, str | None]] = {}
+    for m in usable:
+        parts: Parts = m.build(ctx, opts[m.id])
+        plan[m.id] = {
+            "num": add(parts.num),
+            "den": add(parts.den),
+            "sumsq": add(parts.sumsq),
+            "quantile": add(parts.quantile),
+            "n": add(parts.n),
+        }
+    if "_rows" not in aggs:
+        aggs["_rows"] = t.count()
+    if key_cols:
+        query = t.group_by(key_cols).aggregate(**aggs)
+    else:
+        query = t.aggregate(**aggs)
+    try:
+        raw_result = source.execute(query)
+    except Exception as exc:  # noqa: BLE001 - engine errors on bad values become DataErrors
+        raise DataError(f"{source.name}: the KPI query failed ({type(exc).__name__}: {exc}).") from exc
+
+    result = raw_result
+    if grain is not None:
+        result[grain] = pd.to_datetime(result[grain]).astype("datetime64[ns]")
+        if result[grain].isna().any():
+            nnull = int(result.loc[result[grain].isna(), "_rows"].sum())
+            warnings.warn(f"{nnull} contacts without created_at are left out of the time buckets.", stacklevel=3)
+            result = result[result[grain].notna()]
+        result = _fill_time_gaps(result, grain, dims, key_cols, period, list(aggs))
+
+    out = result[key_cols].copy() if key_cols else pd.DataFrame(index=result.index)
+    days = _bucket_days(result, grain, period, periods, stats)
+    for m in metric_list:
+        if m.id in unavailable:
+            out[m.id] = np.nan
+            out[f"{m.id}__n"] = np.nan
+            continue
+        p = plan[m.id]
+        if m.kind == "stock":
+            continue  # filled below
+        if m.kind == "quantile":
+            out[m.id] = result[p["quantile"]].astype("float64")
+            out[f"{m.id}__n"] = result[p["n"]].fillna(0).astype("int64")
+            continue
+        num = result[p["num"]].astype("float64").fillna(0.0)
+        if m.kind == "per_day":
+            den = pd.Series(days, index=result.index, dtype="float64")
+        elif p["den"] is None:
+            den = pd.Series(1.0, index=result.index)
+        else:
+            den = result[p["den"]].astype("float64").fillna(0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = m.scale * num / den.where(den != 0)
+        if m.kind == "count":
+            out[m.id] = num.round().astype("int64")
+        else:
+            out[m.id] = value.astype("float64")
+        if components:
+            out[f"{m.id}__num"] = num
+            out[f"{m.id}__den"] = den
+            if p["sumsq"] is not None:
+                out[f"{m.id}__sumsq"] = result[p["sumsq"]].astype("float64").fillna(0.0)
+        n = num if m.kind in ("count", "per_day") else den
+        out[f"{m.id}__n"] = n.round().astype("int64")
+    for m in usable:
+        if m.kind == "stock":
+            stock = _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, opts[m.id])
+            out[m.id] = stock.astype("int64")
+            out[f"{m.id}__n"] = stock.astype("int64")
+            if components:
+                out[f"{m.id}__num"] = stock.astype("float64")
+                out[f"{m.id}__den"] = 1.0
+    if key_cols:
+        out = out.sort_values(key_cols, kind="stable").reset_index(drop=True)
+    else:
+        out = out.reset_index(drop=True)
+    out.attrs["unavailable"] = unavailable
+    out.attrs["keys"] = tuple(key_cols)
+    # column order: keys, values, then components
+    value_cols = [m.id for m in metric_list]
+    rest = [c for c in out.columns if c not in key_cols and c not in value_cols]
+    out = out[key_cols + value_cols + rest]
+    out.attrs["unavailable"] = unavailable
+    out.attrs["keys"] = tuple(key_cols)
+    return out, metric_list
+
+
+def _bucket_starts(grain: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:
+    freq = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS", "year": "YS"}[grain]
+    return pd.date_range(lo, hi, freq=freq)
+
+
+def _bucket_start(grain: str, ts: pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(ts).normalize()
+    if grain == "day":
+        return ts
+    if grain == "week":
+        return ts - pd.Timedelta(days=ts.weekday())
+    if grain == "month":
+        return ts.replace(day=1)
+    if grain == "quarter":
+        return ts.replace(month=3 * ((ts.month - 1) // 3) + 1, day=1)
+    return ts.replace(month=1, day=1)
+
+
+def _bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
+    offset = {
+        "day": pd.DateOffset(days=1),
+        "week": pd.DateOffset(days=7),
+        "month": pd.DateOffset(months=1),
+        "quarter": pd.DateOffset(months=3),
+        "year": pd.DateOffset(years=1),
+    }[grain]
+    return start + offset
+
+
+def _fill_time_gaps(result, grain, dims, key_cols, period, agg_cols):
+    if period is not None:
+        ps, pe = _period_bounds(period)
+        lo, hi = _bucket_start(grain, ps), _bucket_start(grain, pe - pd.Timedelta(microseconds=1))
+    elif len(result):
+        lo, hi = result[grain].min(), result[grain].max()
+    else:
+        return result
+    starts = _bucket_starts(grain, lo, hi)
+    if len(starts) == 0:
+        return result
+    other = [k for k in key_cols if k != grain]
+    if other:
+        combos = result[other].drop_duplicates()
+        if combos.empty:
+            return result
+        full = combos.merge(pd.DataFrame({grain: starts}), how="cross")
+    else:
+        full = pd.DataFrame({grain: starts})
+    full[grain] = full[grain].astype("datetime64[ns]")
+    merged = full.merge(result, on=key_cols, how="left")
+    return merged
+
+
+def _bucket_days(result, grain, period, periods, stats):
+    if periods:
+        lengths = {}
+        for label, p in periods.items():
+            s, e = _period_bounds(p)
+            lengths[str(label)] = (e.normalize() - s.normalize()).days
+        return result["period"].map(lengths).astype("float64").to_numpy()
+    if grain is not None:
+        starts = pd.to_datetime(result[grain])
+        ends = starts.map(lambda s: _bucket_end(grain, s))
+        if period is not None:
+            ps, pe = _period_bounds(period)
+            starts = starts.clip(lower=ps.normalize())
+            ends = ends.clip(upper=pe.normalize())
+        return ((ends - starts).dt.days).astype("float64").to_numpy()
+    if period is not None:
+        ps, pe = _period_bounds(period)
+        return np.full(len(result), float((pe.normalize() - ps.normalize()).days))
+    lo, hi = stats.get("min_created"), stats.get("max_created")
+    if lo is None or pd.isna(lo):
+        return np.full(len(result), np.nan)
+    span = (pd.Timestamp(hi).normalize() - pd.Timestamp(lo).normalize()).days + 1
+    return np.full(len(result), float(span))
+
+
+def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, options):
+    """Open contacts at the end of each bucket: created before the end, not resolved by then."""
+    base = _Context(raw, scales=ctx.scales, stats=ctx.stats).t
+    created = base.created_at
+    res = base.resolved_at
+    if periods or grain is None:
+        # one end per output row: the period's end, the given as_of, or after all data
+        if periods:
+            ends = {str(k): _period_bounds(p)[1] for k, p in periods.items()}
+        elif period is not None:
+            ends = {"_": _period_bounds(period)[1]}
+        elif options.get("as_of") is not None:
+            ends = {"_": pd.Timestamp(options["as_of"])}
+        else:
+            ends = {"_": None}
+        aggs = {}
+        for i, (label, end) in enumerate(ends.items()):
+            if end is None:
+                cond = res.isnull()
+            else:
+                e = _lit(end)
+                cond = (created < e) & (res.isnull() | (res >= e))
+            aggs[f"_b{i}"] = base.count(where=cond)
+        q = base.group_by(dims).aggregate(**aggs) if dims else base.aggregate(**aggs)
+        counts = source.execute(q)
+        frames = []
+        for i, label in enumerate(ends):
+            f = counts[dims + [f"_b{i}"]].rename(columns={f"_b{i}": "_stock"})
+            if periods:
+                f = f.assign(period=label)
+            frames.append(f)
+        table = pd.concat(frames, ignore_index=True)
+        on = (["period"] if periods else []) + dims
+        if on:
+            merged = out[on].merge(table, on=on, how="left")
+            return merged["_stock"].fillna(0).to_numpy()
+        return np.full(len(out), table["_stock"].iloc[0] if len(table) else 0)
+    # time buckets: cumulative created minus cumulative closed, per dimension combination
+    unit = _GRAIN_UNIT[grain]
+    closed_ts = ibis.greatest(created, res)
+    opened = base.mutate(_bk=created.truncate(unit)).group_by(["_bk", *dims]).aggregate(_n=ibis._.count())
+    closed = (
+        base.filter(res.notnull())
+        .mutate(_bk=closed_ts.truncate(unit))
+        .group_by(["_bk", *dims])
+        .aggregate(_n=ibis._.count())
+    )
+    o = source.execute(opened).assign(_sign=1)
+    c = source.execute(closed).assign(_sign=-1)
+    ev = pd.concat([o, c], ignore_index=True)
+    ev = ev[ev["_bk"].notna()]
+    ev["_bk"] = pd.to_datetime(ev["_bk"]).astype("datetime64[ns]")
+    ev["_d"] = ev["_n"] * ev["_sign"]
+    if out.empty:
+        return np.zeros(0)
+    last = out[grain].max()
+    ev = ev[ev["_bk"] <= last]
+    delta = ev.groupby(["_bk", *dims], dropna=False)["_d"].sum().reset_index()
+    lo = min(delta["_bk"].min(), out[grain].min()) if len(delta) else out[grain].min()
+    starts = pd.DatetimeIndex(_bucket_starts(grain, lo, last)).astype("datetime64[ns]")
+    if dims:
+        combos = out[dims].drop_duplicates()
+        grid = combos.merge(pd.DataFrame({"_bk": starts}), how="cross")
+    else:
+        grid = pd.DataFrame({"_bk": starts})
+    grid = grid.merge(delta, on=["_bk", *dims], how="left").fillna({"_d": 0})
+    grid = grid.sort_values([*dims, "_bk"])
+    grid["_stock"] = grid.groupby(dims)["_d"].cumsum() if dims else grid["_d"].cumsum()
+    merged = out[[grain, *dims]].merge(
+        grid.rename(columns={"_bk": grain})[[grain, *dims, "_stock"]], on=[grain, *dims], how="left"
+    )
+    return merged["_stock"].fillna(0).to_numpy()
