@@ -73,9 +73,20 @@ class _Source:
     name: str = "data"
 
     def execute(self, expr) -> pd.DataFrame:
-        if self.backend is not None:
-            return self.backend.execute(expr)
-        return expr.execute()
+        with _quiet_engine():
+            if self.backend is not None:
+                return self.backend.execute(expr)
+            return expr.execute()
+
+
+class _quiet_engine(warnings.catch_warnings):
+    """Silence the engine libraries' own deprecation chatter (not ours) during a query."""
+
+    def __enter__(self):
+        out = super().__enter__()
+        warnings.filterwarnings("ignore", message=".*future.infer_string.*")
+        warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*")
+        return out
 
 
 def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
@@ -101,7 +112,9 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
         data = inner
     if isinstance(data, pd.DataFrame):
         df = _localize_frame(data, timezone)
-        return _Source(ibis.memtable(df), default_backend(), scales, name)
+        with _quiet_engine():
+            table = ibis.memtable(df)
+        return _Source(table, default_backend(), scales, name)
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         con = default_backend()
@@ -469,6 +482,7 @@ def compute_components(
     period=None,
     quantiles: str = "exact",
     timezone: str = DEFAULT_TIMEZONE,
+    operations=None,
 ) -> pd.DataFrame:
     """KPI values plus their additive components per group (one query).
 
@@ -476,8 +490,9 @@ def compute_components(
     den), ``m__sumsq`` for means, ``m__n``. With ``periods={"a": pa, "b": pb}`` a key column
     ``period`` holds the label. See :func:`compute` for the other arguments.
     """
-    frame, _ = _run(data, metrics, by, options=options, periods=periods, period=period,
-                    quantiles=quantiles, timezone=timezone, components=True)
+    frame, _ = _run_all(data, metrics, by, options=options, periods=periods, period=period,
+                        quantiles=quantiles, timezone=timezone, components=True,
+                        operations=operations)
     return frame
 
 
@@ -491,6 +506,7 @@ def compute(
     quantiles: str = "exact",
     period=None,
     timezone: str = DEFAULT_TIMEZONE,
+    operations=None,
 ) -> pd.DataFrame:
     """Compute KPIs per group in one grouped aggregate query.
 
@@ -512,6 +528,8 @@ def compute(
         ``"approx"`` for engines without exact quantiles.
     period : Period or (start, end), optional
         Keep the contacts created in ``[start, end)``.
+    operations : DataFrame or path, optional
+        The periodic operations table, for the financial and learning KPIs.
 
     Returns
     -------
@@ -529,8 +547,9 @@ def compute(
        volume  csat  volume_n  csat_n
     0       2   1.0         2       1
     """
-    frame, metric_list = _run(data, metrics, by, options=options, period=period,
-                              quantiles=quantiles, timezone=timezone, components=False)
+    frame, metric_list = _run_all(data, metrics, by, options=options, period=period,
+                                  quantiles=quantiles, timezone=timezone, components=False,
+                                  operations=operations)
     keys = [c for c in frame.columns if c in frame.attrs.get("keys", ())]
     cols = keys + [m.id for m in metric_list]
     if with_n:
@@ -538,6 +557,48 @@ def compute(
     out = frame[cols].rename(columns={f"{m.id}__n": f"{m.id}_n" for m in metric_list})
     out.attrs = {k: v for k, v in frame.attrs.items() if k in ("unavailable", "keys")}
     return out
+
+
+def _run_all(data, metrics, by, *, operations=None, **kw):
+    """Split interaction KPIs (one query) from operations KPIs (kpi_helpers.operations)."""
+    metric_list = _normalize_metrics(metrics)
+    ops = [m for m in metric_list if m.source == "operations"]
+    if operations is None or not ops:
+        if data is None:
+            raise DataError("`data` is required (interactions), got None.")
+        return _run(data, metric_list, by, **kw)
+    from .operations import compute_operations
+
+    ops_frame = compute_operations(
+        operations,
+        [m.id for m in ops],
+        by=by,
+        period=kw.get("period"),
+        periods=kw.get("periods"),
+        data=data,
+        options=kw.get("options"),
+    )
+    inter = [m for m in metric_list if m.source != "operations"]
+    if not inter:
+        frame = ops_frame
+    else:
+        frame, _ = _run(data, inter, by, **kw)
+        keys = list(frame.attrs.get("keys", ()))
+        attrs = dict(frame.attrs)
+        frame = frame.merge(ops_frame, on=keys, how="outer") if keys else pd.concat(
+            [frame.reset_index(drop=True), ops_frame.reset_index(drop=True)], axis=1
+        )
+        if keys:
+            frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+        frame.attrs = attrs
+    keys = [c for c in frame.columns if c in ("period", *TIME_GRAINS, *DIMENSION_COLUMNS)]
+    frame.attrs.setdefault("keys", tuple(keys))
+    frame.attrs.setdefault("unavailable", {})
+    values = [m.id for m in metric_list]
+    rest = [c for c in frame.columns if c not in keys and c not in values]
+    out = frame[list(frame.attrs["keys"]) + values + [c for c in rest if c not in frame.attrs["keys"]]]
+    out.attrs = frame.attrs
+    return out, metric_list
 
 
 def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="exact",

@@ -738,3 +738,91 @@ _define(
           "Respostas em branco ficam fora. Se a sua pesquisa pergunta 'quanto esforço', em que "
           "menor é melhor, inverta a escala ao carregar."),
 )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Operations KPIs: from the periodic operations table (see kpi_helpers.operations), joined
+# to the interactions by period. Additive columns are summed over a bucket; stocks
+# (headcount, customers) are taken at the bucket's start and end.
+# --------------------------------------------------------------------------------------
+
+_OPS = "operations"
+_define(
+    "cost_per_interaction", "financial", "currency", False, "ratio",
+    ("Cost per interaction", "Custo por atendimento"),
+    ("Operating cost of the service divided by the contacts handled.",
+     "Custo operacional do atendimento dividido pelos contatos recebidos."),
+    ("cost_total / volume", "cost_total / volume"),
+    ("cost_total",), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "cost_per_resolution", "financial", "currency", False, "ratio",
+    ("Cost per resolution", "Custo por resolução"),
+    ("Operating cost divided by the contacts resolved.",
+     "Custo operacional dividido pelos contatos resolvidos."),
+    ("cost_total / count(resolved)", "cost_total / contagem(resolvidos)"),
+    ("cost_total", "resolved"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "roi_technology", "financial", "ratio", True, "ratio",
+    ("ROI of service technology", "ROI da tecnologia de atendimento"),
+    ("Return on the money spent on service technology (bots, tools): benefit minus cost, "
+     "over cost.",
+     "Retorno do investimento em tecnologia de atendimento (robôs, ferramentas): benefício "
+     "menos custo, sobre o custo."),
+    ("(tech_benefit - tech_cost) / tech_cost", "(tech_benefit - tech_cost) / tech_cost"),
+    ("tech_benefit", "tech_cost"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "customer_retention", "customer", "ratio", True, "ratio",
+    ("Customer retention rate", "Taxa de retenção de clientes"),
+    ("Share of the customers at the start of the period still customers at its end "
+     "(new customers left out).",
+     "Proporção dos clientes do início do período que continuam clientes no fim (sem contar "
+     "os novos)."),
+    ("(customers_end - customers_new) / customers_start",
+     "(customers_end - customers_new) / customers_start"),
+    ("customers_start", "customers_end", "customers_new"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "availability", "internal", "ratio", True, "ratio",
+    ("Service availability", "Disponibilidade do serviço"),
+    ("Share of the scheduled time the service channels and systems were up.",
+     "Proporção do tempo programado em que canais e sistemas estiveram no ar."),
+    ("1 - downtime_minutes / scheduled_minutes", "1 - downtime_minutes / scheduled_minutes"),
+    ("downtime_minutes", "scheduled_minutes"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "talent_retention", "learning", "ratio", True, "ratio",
+    ("Talent retention", "Retenção de talentos"),
+    ("One minus the leavers over the average headcount of the period.",
+     "Um menos os desligamentos sobre o quadro médio do período."),
+    ("1 - leavers / ((headcount_start + headcount_end) / 2)",
+     "1 - leavers / ((headcount_start + headcount_end) / 2)"),
+    ("leavers", "headcount_start", "headcount_end"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "training_hours_per_agent", "learning", "number", True, "ratio",
+    ("Training hours per agent", "Horas de treinamento por atendente"),
+    ("Training hours over the average headcount of the period.",
+     "Horas de treinamento sobre o quadro médio do período."),
+    ("training_hours / ((headcount_start + headcount_end) / 2)",
+     "training_hours / ((headcount_start + headcount_end) / 2)"),
+    ("training_hours", "headcount_start", "headcount_end"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "training_completion", "learning", "ratio", True, "ratio",
+    ("Training completion", "Conclusão de treinamentos"),
+    ("Share of the assigned trainings that were completed.",
+     "Proporção dos treinamentos atribuídos que foram concluídos."),
+    ("trainings_completed / trainings_assigned", "trainings_completed / trainings_assigned"),
+    ("trainings_completed", "trainings_assigned"), None, source=_OPS,
+)  # fmt: skip
+_define(
+    "innovations", "learning", "count", True, "count",
+    ("New technologies implemented", "Novas tecnologias implantadas"),
+    ("Number of new technologies or tools put into service in the period.",
+     "Número de novas tecnologias ou ferramentas postas em uso no período."),
+    ("sum(new_technologies)", "soma(new_technologies)"),
+    ("new_technologies",), None, source=_OPS,
+)  # fmt: skip
