@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .calendar import BusinessCalendar, default_calendar
+from .compare import Comparison, compare, compare_many, comparison_table
 from .engine import compute, compute_components
 from .errors import (
     ConfigError,
@@ -15,10 +17,20 @@ from .errors import (
     UnknownMetricError,
 )
 from .metrics import Metric, catalog, get_metric, list_metrics, register_metric
+from .periods import Period, parse_period, periods_between
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BusinessCalendar",
+    "Comparison",
+    "Period",
+    "compare",
+    "compare_many",
+    "comparison_table",
+    "default_calendar",
+    "parse_period",
+    "periods_between",
     "ConfigError",
     "DataError",
     "KpiError",
