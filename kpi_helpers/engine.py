@@ -195,8 +195,10 @@ def _seconds_between(end, start):
 class _Context:
     """The prepared table (canonical types + derived per-row columns) and helpers for builders."""
 
-    def __init__(self, table, *, scales: Mapping[str, Scale], stats: dict, business_clock=None):
+    def __init__(self, table, *, scales: Mapping[str, Scale], stats: dict, business_clock=None,
+                 want_sumsq: bool = True):
         self.columns = set(table.columns)
+        self.want_sumsq = want_sumsq
         self.scales = dict(scales)
         self.stats = stats
         self._clock = business_clock
@@ -215,9 +217,9 @@ class _Context:
             elif kind == "bool":
                 new[name] = _to_bool(col)
             elif kind in ("duration", "score", "int"):
-                new[name] = _to_float(col)
-            elif name in DIMENSION_COLUMNS:
-                new[name] = col.cast("string").fill_null("unknown")
+                if not col.type().is_floating():
+                    new[name] = _to_float(col)
+        # Dimensions are normalised (null -> "unknown") only when grouped by: see _run.
         if "channel" not in has:
             new["channel"] = ibis.literal("unknown")
         t = t.mutate(**new) if new else t
@@ -280,9 +282,8 @@ class _Context:
             table.setdefault(ch, table["social"])
         if isinstance(threshold, Mapping):
             table.update({str(k).strip().lower(): float(v) for k, v in threshold.items()})
-        ch = self.t.channel.strip().lower()
-        branches = [(ch == k, v) for k, v in table.items()]
-        return ibis.cases(*branches, else_=DEFAULT_SL_OTHER)
+        # one CASE on the normalised channel (evaluated once per row, not once per branch)
+        return self.t.channel.strip().lower().substitute(table, else_=DEFAULT_SL_OTHER)
 
     def open_duration(self, options):
         as_of = options.get("as_of") or self.stats.get("as_of")
@@ -671,7 +672,7 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
                     start = min(start, (pd.Timestamp(a) - pd.Timedelta(days=1)).date())
         clock = _BusinessClock(calendar, start, end)
 
-    ctx = _Context(raw, scales=source.scales, stats=stats, business_clock=clock)
+    ctx = _Context(raw, scales=source.scales, stats=stats, business_clock=clock, want_sumsq=components)
     t = ctx.t
     key_cols: list[str] = []
     if periods:
@@ -690,6 +691,8 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
     if grain is not None:
         t = t.mutate(**{grain: t.created_at.truncate(_GRAIN_UNIT[grain])})
         key_cols.append(grain)
+    if dims:
+        t = t.mutate(**{d: t[d].cast("string").fill_null("unknown") for d in dims})
     key_cols += dims
     ctx.t = t
 
@@ -876,6 +879,8 @@ def _bucket_days(result, grain, period, periods, stats):
 def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, options):
     """Open contacts at the end of each bucket: created before the end, not resolved by then."""
     base = _Context(raw, scales=ctx.scales, stats=ctx.stats).t
+    if dims:
+        base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
     created = base.created_at
     res = base.resolved_at
     if periods or grain is None:

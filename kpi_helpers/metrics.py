@@ -243,8 +243,10 @@ def _true(col):
     return col.fill_null(False)
 
 
-def _mean_parts(x, where):
-    return Parts(num=x.sum(where=where), den=_f(x.count(where=where)), sumsq=(x * x).sum(where=where))
+def _mean_parts(c, x, where):
+    """Sum, count and (only when asked for: significance tests) the sum of squares."""
+    sumsq = (x * x).sum(where=where) if c.want_sumsq else None
+    return Parts(num=x.sum(where=where), den=_cnt(c, where), sumsq=sumsq)
 
 
 def _b_volume(c, o):
@@ -277,7 +279,7 @@ def _res_col(c, o):
 
 def _b_asa(c, o):
     w = _wait_col(c, o)
-    return _mean_parts(w, _true(c.t._answered) & w.notnull())
+    return _mean_parts(c, w, _true(c.t._answered) & w.notnull())
 
 
 def _quantile_parts(c, x, where, q, o):
@@ -323,7 +325,7 @@ def _b_fcr(c, o):
 
 def _b_resolution_time_mean(c, o):
     r = _res_col(c, o)
-    return _mean_parts(r, _true(c.t._resolved) & r.notnull())
+    return _mean_parts(c, r, _true(c.t._resolved) & r.notnull())
 
 
 def _b_resolution_time_median(c, o):
@@ -351,7 +353,7 @@ def _b_transfer_rate(c, o):
 
 def _b_aht(c, o):
     h = c.t.handle_time_s
-    return _mean_parts(h, _true(c.t._answered) & h.notnull())
+    return _mean_parts(c, h, _true(c.t._answered) & h.notnull())
 
 
 def _b_bot_containment(c, o):
@@ -378,7 +380,7 @@ def _b_csat(c, o):
 
 def _b_csat_mean(c, o):
     x = c.t.csat
-    return _mean_parts(x, x.notnull())
+    return _mean_parts(c, x, x.notnull())
 
 
 def _b_nps(c, o):
@@ -386,12 +388,12 @@ def _b_nps(c, o):
 
     x = c.t.nps
     score = ibis.cases((x >= 9, 1.0), (x <= 6, -1.0), else_=0.0)
-    return _mean_parts(score, x.notnull())
+    return _mean_parts(c, score, x.notnull())
 
 
 def _b_ces(c, o):
     x = c.t.ces
-    return _mean_parts(x, x.notnull())
+    return _mean_parts(c, x, x.notnull())
 
 
 _HOURS = {"hours": "calendar", "calendar": None}
