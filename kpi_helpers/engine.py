@@ -96,6 +96,8 @@ def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
         s = df[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             converted[col] = s.dt.tz_convert(timezone).dt.tz_localize(None)
+        elif pd.api.types.is_timedelta64_dtype(s.dtype):
+            converted[col] = s.dt.total_seconds()
     if not converted:
         return df
     return df.assign(**converted)
@@ -171,18 +173,32 @@ def _to_timestamp(col):
     if dtype.is_date():
         return col.cast("timestamp")
     if dtype.is_string():
-        return col.cast("timestamp")
+        return col.try_cast("timestamp")
     raise DataError(f"column {col.get_name()!r} must hold timestamps, found type {dtype}.")
 
 
-def _to_float(col):
+def _to_float(col, *, duration: bool = False):
     dtype = col.type()
     if dtype.is_numeric():
         return col.cast("float64")
     if dtype.is_boolean():
         return col.cast("float64")
     if dtype.is_string():
-        return col.replace(",", ".").try_cast("float64")
+        s = col.strip()
+        plain = s.replace(",", ".").try_cast("float64")
+        if not duration:
+            return plain
+        parts = s.split(":")
+        n = parts.length()
+
+        def num(x):
+            return x.try_cast("float64")
+
+        return ibis.cases(
+            (n == 3, num(parts[0]) * 3600 + num(parts[1]) * 60 + num(parts[2])),
+            (n == 2, num(parts[0]) * 60 + num(parts[1])),
+            else_=plain,
+        )
     if dtype.is_interval():
         raise DataError(f"column {col.get_name()!r}: give durations as seconds (a number).")
     return col.cast("float64")
@@ -218,7 +234,7 @@ class _Context:
                 new[name] = _to_bool(col)
             elif kind in ("duration", "score", "int"):
                 if not col.type().is_floating():
-                    new[name] = _to_float(col)
+                    new[name] = _to_float(col, duration=kind == "duration")
         # Dimensions are normalised (null -> "unknown") only when grouped by: see _run.
         if "channel" not in has:
             new["channel"] = ibis.literal("unknown")
@@ -673,6 +689,7 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
         clock = _BusinessClock(calendar, start, end)
 
     ctx = _Context(raw, scales=source.scales, stats=stats, business_clock=clock, want_sumsq=components)
+    _warn_unparsed(source, raw)
     t = ctx.t
     key_cols: list[str] = []
     if periods:
@@ -796,6 +813,37 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
     out.attrs["unavailable"] = unavailable
     out.attrs["keys"] = tuple(key_cols)
     return out, metric_list
+
+
+def _warn_unparsed(source: _Source, raw) -> None:
+    """Text columns coerced to numbers/timestamps/flags: count values that did not parse."""
+    checks = {}
+    for name, kind in INTERACTION_COLUMNS.items():
+        if name in raw.columns and kind != "string" and raw[name].type().is_string():
+            col = raw[name]
+            if kind == "timestamp":
+                conv = col.try_cast("timestamp")
+            elif kind == "bool":
+                conv = _to_bool(col)
+            else:
+                conv = _to_float(col, duration=kind == "duration")
+            checks[name] = raw.count(where=col.notnull() & (col.strip() != "") & conv.isnull())
+    if not checks:
+        return
+    try:
+        row = source.execute(raw.aggregate(**checks)).iloc[0]
+    except Exception as exc:  # noqa: BLE001
+        raise DataError(f"{source.name}: values that cannot be converted ({exc}). "
+                        "Load the file with kpi_helpers.load_interactions(path, mapping=...), "
+                        "which parses and reports every bad row.") from exc
+    bad = {k: int(v) for k, v in row.items() if v}
+    if bad:
+        detail = ", ".join(f"{k}: {v}" for k, v in bad.items())
+        warnings.warn(
+            f"{source.name}: values that could not be read were treated as missing ({detail}). "
+            "Use kpi_helpers.load_interactions(...) to see and fix the rows.",
+            stacklevel=4,
+        )
 
 
 def _bucket_starts(grain: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:

@@ -813,7 +813,7 @@ _define(
     ("training_hours", "headcount_start", "headcount_end"), None, source=_OPS,
 )  # fmt: skip
 _define(
-    "training_completion", "learning", "ratio", True, "ratio",
+    "training_completion", "learning", "ratio", True, "proportion",
     ("Training completion", "Conclusão de treinamentos"),
     ("Share of the assigned trainings that were completed.",
      "Proporção dos treinamentos atribuídos que foram concluídos."),

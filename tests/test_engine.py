@@ -353,3 +353,63 @@ def test_warnings_do_not_leak_for_available_metrics(tiny):
         compute(tiny, list(OVERALL), by="month")
     assert [w for w in caught if issubclass(w.category, MetricUnavailable)] == []
     assert [str(w.message) for w in caught if "kpi_helpers" in w.filename] == []
+
+
+def test_business_hours_durations():
+    # Mon-Fri 08:00-18:00, Brazilian national holidays (1 Jan 2026 is a Thursday holiday)
+    df = pd.DataFrame(
+        {
+            "interaction_id": ["1", "2", "3", "4"],
+            "created_at": [
+                T("2026-01-02 17:00"),  # Friday 17:00
+                T("2026-01-03 10:00"),  # Saturday
+                T("2026-01-01 09:00"),  # holiday
+                T("2026-01-05 07:00"),  # Monday before opening
+            ],
+            "first_response_at": [
+                T("2026-01-05 08:30"),  # 1 h Friday + 30 min Monday = 5400 s
+                T("2026-01-05 09:00"),  # 3600 s
+                T("2026-01-02 08:00:30"),  # 30 s
+                T("2026-01-05 08:00:10"),  # 10 s
+            ],
+            "resolved_at": [
+                T("2026-01-06 17:00"),  # 1 h Fri + 10 h Mon + 9 h Tue = 72000 s
+                pd.NaT,
+                T("2026-01-02 10:00"),  # 7200 s
+                T("2026-01-05 09:00"),  # 3600 s
+            ],
+        }
+    )
+    r = compute(
+        df, ["asa", "frt_median", "resolution_time_mean", "sla_compliance"],
+        options={"hours": "business"},
+    )
+    assert r["asa"].iloc[0] == pytest.approx((5400 + 3600 + 30 + 10) / 4)
+    assert r["frt_median"].iloc[0] == pytest.approx((30 + 3600) / 2)
+    assert r["resolution_time_mean"].iloc[0] == pytest.approx((72000 + 7200 + 3600) / 3)
+    # row 2 open 19 business hours at the as-of time (Tue 17:00): not judged yet
+    assert r["sla_compliance"].iloc[0] == 1.0
+    calendar_hours = compute(df, "asa")
+    assert calendar_hours.iloc[0, 0] > 60000  # the weekend counts in calendar time
+    only_asa = compute(df, ["asa", "frt_median"], options={"asa": {"hours": "business"}})
+    assert only_asa["asa"].iloc[0] == pytest.approx(2260.0)
+    assert only_asa["frt_median"].iloc[0] > 60000
+
+
+def test_text_columns_are_parsed_and_unreadable_values_reported():
+    df = pd.DataFrame(
+        {
+            "interaction_id": ["1", "2", "3"],
+            "created_at": ["2026-01-05 10:00:00", "2026-01-05 11:00:00", "2026-01-06 09:00:00"],
+            "wait_s": ["00:00:30", "1:30", None],
+            "handle_time_s": [pd.Timedelta(minutes=5), pd.Timedelta(seconds=90), pd.NaT],
+            "answered": ["Y", "y", "N"],
+            "csat": ["5", "4,0", "oops"],
+        }
+    )
+    with pytest.warns(UserWarning, match="csat: 1"):
+        r = compute(df, ["asa", "aht", "answered", "csat_mean"])
+    assert r["asa"].iloc[0] == pytest.approx((30 + 90) / 2)
+    assert r["aht"].iloc[0] == pytest.approx((300 + 90) / 2)
+    assert r["answered"].iloc[0] == 2
+    assert r["csat_mean"].iloc[0] == pytest.approx(4.5)
