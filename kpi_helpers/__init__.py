@@ -16,6 +16,8 @@ from .errors import (
     TargetsError,
     UnknownMetricError,
 )
+from .io import LoadResult, load_interactions
+from .mapping import get_preset, list_presets, register_preset
 from .metrics import Metric, catalog, get_metric, list_metrics, register_metric
 from .periods import Period, parse_period, periods_between
 
@@ -23,6 +25,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BusinessCalendar",
+    "LoadResult",
+    "get_preset",
+    "list_presets",
+    "load_interactions",
+    "register_preset",
     "Comparison",
     "Period",
     "compare",

@@ -1,0 +1,1080 @@
+"""Load an export (CSV, Excel, Parquet or a DataFrame) into the canonical interactions table.
+
+:func:`load_interactions` reads the source, applies a column mapping (see
+:mod:`kpi_helpers.mapping`), parses the values of real-world exports (Y/N and Sim/Não
+booleans, ``hh:mm:ss`` durations, ``dd/mm/yyyy`` or Excel dates, decimal commas), checks every
+row (:func:`kpi_helpers.validation.check_canonical`), keeps bad rows aside with their row number
+and reasons, derives the columns of KPIS.md (answered, abandoned, resolved, wait_s) and returns a
+:class:`LoadResult`. A source that cannot be used at all raises
+:class:`~kpi_helpers.errors.DataError` naming the file, the column, what was expected, what was
+found and the fix.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"Protocolo": ["A1", "A2"], "Aberto em": ["05/01/2025 10:00", "x"]})
+>>> res = load_interactions(raw, {"interaction_id": "Protocolo", "created_at": "Aberto em"})
+>>> res
+LoadResult(source='DataFrame', read=2, loaded=1, rejected=1)
+>>> res.data["created_at"].iloc[0]
+Timestamp('2025-01-05 10:00:00')
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io as _io
+import os
+import zipfile
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .config import DEFAULT_TIMEZONE
+from .errors import DataError, MissingDependencyError, OptionError
+from .i18n import format_number, t
+from .mapping import (
+    ColumnMapping,
+    ColumnSpec,
+    default_scales,
+    get_preset,
+    list_presets,
+    normalize_name,
+    register_preset,
+    resolve_mapping,
+)
+from .schema import INTERACTION_COLUMNS, REQUIRED_COLUMNS, Scale
+from .validation import (
+    apply_value_map,
+    blank_mask,
+    check_canonical,
+    detect_dayfirst,
+    parse_bool,
+    parse_duration,
+    parse_int,
+    parse_number,
+    parse_string,
+    parse_time_of_day,
+    parse_timestamp,
+)
+
+__all__ = ["load_interactions", "LoadResult", "register_preset", "get_preset", "list_presets"]
+
+_READERS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_KIND_TYPE = {
+    "string": "string",
+    "timestamp": "timestamp",
+    "bool": "bool",
+    "duration": "duration",
+    "int": "int",
+    "score": "number",
+}
+#: Extra words that hint at a required column, for the "closest columns" suggestion.
+_HINTS = {
+    "interaction_id": (
+        "id",
+        "ticket",
+        "ticket_id",
+        "call_id",
+        "protocolo",
+        "numero",
+        "chamado",
+        "case",
+        "conversation_id",
+        "atendimento",
+    ),
+    "created_at": (
+        "date",
+        "data",
+        "created",
+        "criado_em",
+        "data_de_abertura",
+        "abertura",
+        "opened",
+        "start",
+        "inicio",
+        "datetime",
+        "timestamp",
+        "data_hora",
+    ),
+}
+_STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+_RESERVED = ("row", "column", "field", "value", "reason", "check")
+
+#: Reason texts of rejected/blanked values, by check code (English; see LoadResult.summary).
+_REASONS = {
+    "invalid_bool": "{where}: {value!r} is not a yes/no value (expected Y/N, S/N, Sim/Não, "
+    "yes/no, true/false or 1/0)",
+    "invalid_timestamp": "{where}: {value!r} is not a date/time (expected e.g. 2025-01-31 14:05, "
+    "31/01/2025 14:05 or an Excel date)",
+    "invalid_time": "{where}: {value!r} is not a time of day (expected hh:mm or hh:mm:ss)",
+    "invalid_duration": "{where}: {value!r} is not a duration (expected seconds or hh:mm:ss)",
+    "invalid_number": "{where}: {value!r} is not a number",
+    "invalid_contacts": "{where}: {value!r} is not a whole number >= 1",
+    "missing_value": "{where}: required value is blank",
+    "duplicate_id": "{where}: {value!r} already appears in row {first}",
+    "out_of_scale": "{where}: {value} is outside its scale {low:g}-{high:g}",
+    "not_integer": "{where}: {value} is not a whole number",
+    "negative_duration": "{where}: negative duration {value}",
+    "before_created": "{where}: {value} is before created_at {created}",
+    "future_timestamp": "{where}: {value} is after the as-of time {as_of} (in the future)",
+}
+#: Short labels of the check codes, for summaries (msgids of io.po).
+_LABELS = {
+    "invalid_bool": "not a yes/no value",
+    "invalid_timestamp": "unreadable date/time",
+    "invalid_time": "unreadable time of day",
+    "invalid_duration": "unreadable duration",
+    "invalid_number": "not a number",
+    "invalid_contacts": "contacts not a whole number >= 1",
+    "missing_value": "required value missing",
+    "duplicate_id": "duplicate interaction_id",
+    "out_of_scale": "score outside its scale",
+    "not_integer": "score not a whole number",
+    "negative_duration": "negative duration",
+    "before_created": "response or resolution before creation",
+    "future_timestamp": "date in the future",
+}
+# Warning messages (English msgids; pt-BR in locales/pt_BR/LC_MESSAGES/io.po).
+_W_CP1252 = (
+    "{file}: not UTF-8; read as Windows-1252 (cp1252). Pass encoding=... if accented "
+    "letters look wrong."
+)
+_W_LATIN1 = (
+    "{file}: neither UTF-8 nor Windows-1252; read as Latin-1. Pass encoding=... if "
+    "accented letters look wrong."
+)
+_W_BLANK_ROWS = "{count} blank row(s) skipped."
+_W_OPTIONAL = "Optional column {column} (for {field}) not found; {field} left out."
+_W_DAYFIRST = (
+    "Dates in {columns} read both ways (dd/mm and mm/dd); assumed day-first "
+    "(dd/mm/yyyy). Pass dayfirst=False if they are mm/dd/yyyy."
+)
+_W_NO_TIME = "{count} row(s) have a date but no time in {columns}; taken as 00:00."
+_W_MIXED_TZ = (
+    "{column} mixes values with and without a time zone: values without one are taken "
+    "as local time, the others converted to {timezone}."
+)
+_W_NONE_LOADED = "No rows loaded: all {read} rows were rejected."
+_WARNING_MESSAGES = (
+    _W_CP1252,
+    _W_LATIN1,
+    _W_BLANK_ROWS,
+    _W_OPTIONAL,
+    _W_DAYFIRST,
+    _W_NO_TIME,
+    _W_MIXED_TZ,
+    _W_NONE_LOADED,
+)
+
+# Checks whose row is always rejected, even with on_invalid="null".
+_ALWAYS_REJECT = ("missing_value", "duplicate_id")
+
+
+@dataclass(repr=False)
+class LoadResult:
+    """What :func:`load_interactions` returns.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The canonical interactions (only the columns the source provides, plus the derived
+        ones and ``channel``), index 0..n-1.
+    rejected : pandas.DataFrame
+        Rows kept aside, one line per problem: ``row`` (spreadsheet row number: header = 1,
+        first data row = 2; the 0-based position for a DataFrame source), ``column`` (source
+        column), ``field`` (canonical column), ``value``, ``reason``, ``check`` (code), then the
+        row's original source columns.
+    report : dict
+        ``read``, ``loaded``, ``rejected`` (rows; read = loaded + rejected),
+        ``rejected_by_reason`` (check code -> rows), ``nulled`` and ``nulled_by_reason``
+        (values blanked with ``on_invalid="null"``), ``blank_rows_skipped``.
+    source : str
+        The file name, or ``"DataFrame"``.
+    scales : dict
+        Survey scales in force (``csat``, ``nps``, ``ces`` -> :class:`~kpi_helpers.schema.Scale`).
+    warnings : list of str
+        Assumptions made while loading (day-first dates, encoding fallback...), in English.
+    issues : pandas.DataFrame
+        Every problem found (rejected and blanked): row, column, field, value, reason, check,
+        action (``"rejected"`` or ``"nulled"``).
+    """
+
+    data: pd.DataFrame
+    rejected: pd.DataFrame
+    report: dict
+    source: str
+    scales: dict[str, Scale]
+    warnings: list[str]
+    issues: pd.DataFrame
+    _warning_items: list[tuple[str, dict]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        r = self.report
+        return (
+            f"LoadResult(source={self.source!r}, read={r['read']}, loaded={r['loaded']}, "
+            f"rejected={r['rejected']})"
+        )
+
+    def summary(self, lang: str = "pt-BR") -> str:
+        """A short plain-text account of the load in ``lang`` (``"pt-BR"`` or ``"en"``).
+
+        >>> import pandas as pd
+        >>> res = load_interactions(pd.DataFrame({"interaction_id": ["1"],
+        ...                                       "created_at": ["2025-01-05"]}))
+        >>> print(res.summary("en"))
+        DataFrame: 1 of 1 rows loaded, 0 rejected.
+        """
+        r = self.report
+
+        def n(x):
+            return format_number(x, lang, decimals=0)
+
+        lines = [
+            t(
+                "{source}: {loaded} of {read} rows loaded, {rejected} rejected.",
+                lang,
+                source=self.source,
+                loaded=n(r["loaded"]),
+                read=n(r["read"]),
+                rejected=n(r["rejected"]),
+            )
+        ]
+        if r["rejected_by_reason"]:
+            lines.append(t("Rejected rows by reason:", lang))
+            for code, count in r["rejected_by_reason"].items():
+                lines.append(f"  - {t(_LABELS.get(code, code), lang)}: {n(count)}")
+        if r["nulled_by_reason"]:
+            lines.append(t("Values blanked (row kept) by reason:", lang))
+            for code, count in r["nulled_by_reason"].items():
+                lines.append(f"  - {t(_LABELS.get(code, code), lang)}: {n(count)}")
+        if self._warning_items:
+            lines.append(t("Warnings:", lang))
+            for msg, fields in self._warning_items:
+                lines.append(f"  - {t(msg, lang, **fields)}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Raw:
+    frame: pd.DataFrame
+    rows: np.ndarray
+    name: str
+    as_of: pd.Timestamp | None
+    blank_rows: int = 0
+    source: str = "DataFrame"
+
+
+def _fail(name: str, problem: str, expected: str, found: str, fix: str) -> DataError:
+    return DataError(f"{name}: {problem}\n  expected: {expected}\n  found: {found}\n  fix: {fix}")
+
+
+def _decode(data: bytes, name: str, encoding: str | None, warns: list) -> str:
+    if encoding is not None:
+        try:
+            return data.decode(encoding)
+        except LookupError as exc:
+            raise OptionError(
+                f"`encoding` must be a Python codec name such as 'utf-8' or 'cp1252', "
+                f"got {encoding!r}."
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise _fail(
+                name,
+                f"cannot be decoded as {encoding} (byte {data[exc.start : exc.start + 1]!r} at "
+                f"position {exc.start}).",
+                f"text in the {encoding} encoding",
+                "bytes that are not valid in that encoding",
+                "pass encoding=None to let the loader try UTF-8 then Windows-1252, or the "
+                "file's real encoding",
+            ) from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        warns.append(
+            (
+                _W_CP1252,
+                {"file": name},
+            )
+        )
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        warns.append(
+            (
+                _W_LATIN1,
+                {"file": name},
+            )
+        )
+    return text
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    if suffix == ".tsv":
+        return "\t"
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    best, best_score = ",", (-1.0, 0)
+    for delim in (",", ";", "\t", "|"):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        except csv.Error:
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        score = (sum(c == counts[0] for c in counts) / len(counts), counts[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> pd.DataFrame:
+    data = path.read_bytes()
+    if not data.strip():
+        raise _empty(name)
+    text = _decode(data, name, encoding, warns)
+    if not text.strip():
+        raise _empty(name)
+    delim = _sniff_delimiter(text, path.suffix.lower())
+    try:
+        return pd.read_csv(
+            _io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError as exc:
+        raise _empty(name) from exc
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        raise _fail(
+            name,
+            "is not a readable delimited text file.",
+            f"one header line then one line per row, separated by {delim!r}",
+            f"the CSV parser stopped: {str(exc).strip()}",
+            "check that every line has the same number of separators (quote texts that "
+            "contain the separator) or save the sheet again as CSV",
+        ) from exc
+
+
+def _read_excel(path: Path, name: str, sheet: Any) -> tuple[pd.DataFrame, str, list[str]]:
+    try:
+        book = pd.ExcelFile(path)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{name}: reading .xls files needs xlrd: pip install xlrd (or save as .xlsx)."
+        ) from exc
+    except (zipfile.BadZipFile, ValueError, OSError, KeyError) as exc:
+        raise _fail(
+            name,
+            "is not a readable Excel workbook.",
+            "an .xlsx/.xlsm workbook",
+            f"{type(exc).__name__}: {exc}",
+            "open it in Excel and save it again as .xlsx, or export it as CSV",
+        ) from exc
+    sheets = list(book.sheet_names)
+    if sheet is None:
+        sheet_name: Any = sheets[0] if sheets else 0
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise _fail(
+                name,
+                f"has no sheet number {sheet}.",
+                f"a sheet index 0..{len(sheets) - 1} or a sheet name",
+                f"sheets {', '.join(repr(s) for s in sheets)}",
+                f"pass sheet={sheets[0]!r} (or another of the sheets listed)",
+            )
+        sheet_name = sheets[sheet]
+    else:
+        sheet_name = str(sheet)
+        if sheet_name not in sheets:
+            folded = {normalize_name(s): s for s in sheets}
+            if normalize_name(sheet_name) in folded:
+                sheet_name = folded[normalize_name(sheet_name)]
+            else:
+                close = difflib.get_close_matches(sheet_name, sheets, n=1, cutoff=0.4)
+                raise _fail(
+                    name,
+                    f"has no sheet named {sheet!r}.",
+                    f"sheet {sheet!r}",
+                    f"sheets {', '.join(repr(s) for s in sheets)}",
+                    f"pass sheet={(close or sheets)[0]!r} (or another of the sheets listed)",
+                )
+    try:
+        return pd.read_excel(book, sheet_name=sheet_name, dtype=object), sheet_name, sheets
+    except (ValueError, KeyError, OSError) as exc:
+        raise _fail(
+            name,
+            f"sheet {sheet_name!r} could not be read.",
+            "a sheet with a header row and one row per interaction",
+            f"{type(exc).__name__}: {exc}",
+            "open it in Excel and save it again as .xlsx, or export the sheet as CSV",
+        ) from exc
+
+
+def _read_parquet(path: Path, name: str) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise _fail(
+            name,
+            "is not a readable Parquet file.",
+            "a Parquet file",
+            f"{type(exc).__name__}: {exc}",
+            "write it again with DataFrame.to_parquet(), or export the data as CSV",
+        ) from exc
+
+
+def _empty(name: str, fix_sheet: str = "") -> DataError:
+    return _fail(
+        name,
+        "is empty.",
+        "a header row with the column names, then one row per interaction",
+        "no content at all",
+        "export the data again (check the filters of the export)" + fix_sheet,
+    )
+
+
+def _header_only(name: str, columns: list[str], fix_sheet: str = "") -> DataError:
+    shown = ", ".join(repr(c) for c in columns[:12]) + (" ..." if len(columns) > 12 else "")
+    return _fail(
+        name,
+        "has a header but no data rows.",
+        "at least one row per interaction below the header",
+        f"only the columns {shown}",
+        "check the period or filters of the export" + fix_sheet,
+    )
+
+
+def _read_source(source: Any, sheet: Any, encoding: str | None, timezone: str, warns: list) -> _Raw:
+    if isinstance(source, pd.DataFrame):
+        labels = [str(c).strip() for c in source.columns]
+        dup = sorted({c for c in labels if labels.count(c) > 1})
+        if dup:
+            raise _fail(
+                "DataFrame",
+                "has duplicate column names.",
+                "unique column names",
+                f"{', '.join(repr(c) for c in dup)} more than once",
+                "rename or drop the duplicates before loading",
+            )
+        frame = source.set_axis(labels, axis=1).reset_index(drop=True)
+        if frame.shape[1] == 0:
+            raise _fail(
+                "DataFrame",
+                "has no columns.",
+                "interaction_id, created_at, ...",
+                "an empty DataFrame",
+                "pass the DataFrame that holds the export",
+            )
+        if len(frame) == 0:
+            raise _header_only("DataFrame", labels)
+        now = pd.Timestamp.now(tz=timezone).tz_localize(None)
+        return _Raw(frame, np.arange(len(frame)), "DataFrame", now)
+    if not isinstance(source, str | os.PathLike):
+        raise OptionError(
+            f"`source` must be a file path (.csv, .tsv, .txt, .xlsx, .xlsm, .xls, .parquet) or "
+            f"a pandas DataFrame, got {type(source).__name__}."
+        )
+    path = Path(source)
+    name = path.name
+    fix_sheet = ""
+    suffix = path.suffix.lower()
+    if suffix not in _READERS:
+        raise _fail(
+            name,
+            "has a file type the loader does not read.",
+            f"one of {', '.join(sorted(_READERS))}",
+            repr(suffix or "(no extension)"),
+            "export the data as CSV or .xlsx, or load it with pandas and pass the DataFrame",
+        )
+    if not path.is_file():
+        if path.exists():
+            problem, found = "cannot be read: it is not a file.", "a folder"
+        elif path.parent.is_dir():
+            problem = "cannot be read: the file does not exist."
+            near = difflib.get_close_matches(name, [p.name for p in path.parent.iterdir()], n=3)
+            found = "no such file" + (
+                f"; similar names there: {', '.join(repr(n) for n in near)}" if near else ""
+            )
+        else:
+            problem = "cannot be read: the file does not exist."
+            found = f"no folder {str(path.parent)!r}"
+        raise _fail(
+            name,
+            problem,
+            f"a file at {str(path)!r}",
+            found,
+            "check the path (relative paths start from the current working directory "
+            f"{os.getcwd()!r})",
+        )
+    try:
+        mtime = path.stat().st_mtime
+        if _READERS[suffix] == "csv":
+            frame = _read_csv(path, name, encoding, warns)
+        elif _READERS[suffix] == "excel":
+            frame, sheet_name, sheets = _read_excel(path, name, sheet)
+            if len(sheets) > 1:
+                name = f"{name} (sheet {sheet_name!r})"
+                others = [s for s in sheets if s != sheet_name]
+                fix_sheet = (
+                    f"; or pick another sheet: sheet={others[0]!r} (sheets: "
+                    + ", ".join(repr(s) for s in sheets)
+                    + ")"
+                )
+        else:
+            frame = _read_parquet(path, name)
+    except PermissionError as exc:
+        raise _fail(
+            name,
+            "cannot be read: permission denied.",
+            "a readable file",
+            "no read permission",
+            "check the file's permissions",
+        ) from exc
+    if frame.shape[1] == 0:
+        raise _empty(name, fix_sheet)
+    frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1)
+    if len(frame) == 0:
+        raise _header_only(name, list(frame.columns), fix_sheet)
+    # drop columns with no name and no value (trailing separators), then blank rows
+    blank = pd.DataFrame({c: blank_mask(frame[c]) for c in frame.columns})
+    unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and blank[c].all()]
+    if unnamed:
+        frame = frame.drop(columns=unnamed)
+        blank = blank.drop(columns=unnamed)
+    rows = np.arange(len(frame)) + 2
+    blank_rows = blank.all(axis=1).to_numpy()
+    n_blank = int(blank_rows.sum())
+    if n_blank:
+        frame = frame[~blank_rows].reset_index(drop=True)
+        rows = rows[~blank_rows]
+        warns.append((_W_BLANK_ROWS, {"count": str(n_blank)}))
+    if len(frame) == 0:
+        raise _header_only(name, list(frame.columns), fix_sheet)
+    as_of = pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(timezone).tz_localize(None)
+    return _Raw(frame, rows, name, as_of, n_blank, path.name)
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def _closest(target: str, columns: list[str], n: int = 3) -> list[str]:
+    words = (target, *_HINTS.get(target, ()))
+    scored = []
+    for col in columns:
+        key = normalize_name(col)
+        score = max(difflib.SequenceMatcher(None, w, key).ratio() for w in words)
+        if any(w == key or (len(w) > 2 and w in key.split("_")) for w in words):
+            score = max(score, 0.9)
+        scored.append((score, col))
+    scored.sort(key=lambda x: -x[0])
+    return [c for s, c in scored[:n] if s >= 0.45]
+
+
+def _shown(columns: list[str]) -> str:
+    return ", ".join(repr(c) for c in columns[:25]) + (" ..." if len(columns) > 25 else "")
+
+
+def _find_column(name: str, columns: list[str]) -> str | None:
+    if name in columns:
+        return name
+    key = normalize_name(name)
+    hits = [c for c in columns if normalize_name(c) == key]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _resolve_specs(
+    mapping: ColumnMapping | None, columns: list[str], name: str, warns: list
+) -> dict[str, tuple[ColumnSpec, tuple[str, ...]]]:
+    specs: dict[str, tuple[ColumnSpec, tuple[str, ...]]] = {}
+    used: set[str] = set()
+    if mapping is not None:
+        for target, spec in mapping.columns.items():
+            if spec.is_constant:
+                specs[target] = (spec, ())
+                continue
+            found = [_find_column(c, columns) for c in spec.columns]
+            missing = [c for c, f in zip(spec.columns, found, strict=True) if f is None]
+            if missing:
+                if spec.optional:
+                    warns.append(
+                        (
+                            _W_OPTIONAL,
+                            {"column": repr(missing[0]), "field": target},
+                        )
+                    )
+                    continue
+                col = missing[0]
+                close = difflib.get_close_matches(
+                    normalize_name(col), [normalize_name(c) for c in columns], n=3, cutoff=0.5
+                )
+                close_cols = [c for c in columns if normalize_name(c) in close]
+                fix = (
+                    f"change the mapping line to `{target}: {close_cols[0]}`"
+                    if close_cols
+                    else f"point `{target}` at one of the columns found, or remove that line"
+                )
+                raise _fail(
+                    name,
+                    f"the mapping for `{target}` names the column {col!r}, which is not in the "
+                    "file.",
+                    f"a column {col!r}",
+                    f"columns {_shown(columns)}"
+                    + (
+                        f"; closest: {', '.join(repr(c) for c in close_cols)}" if close_cols else ""
+                    ),
+                    fix,
+                )
+            specs[target] = (spec, tuple(found))
+            used.update(found)
+    for col in columns:
+        key = normalize_name(col)
+        if col in used or key not in INTERACTION_COLUMNS or key in specs:
+            continue
+        specs[key] = (
+            ColumnSpec(target=key, columns=(col,), type=_KIND_TYPE[INTERACTION_COLUMNS[key]]),
+            (col,),
+        )
+        used.add(col)
+    for target in REQUIRED_COLUMNS:
+        if target in specs:
+            continue
+        close = _closest(target, [c for c in columns if c not in used] or columns)
+        if close:
+            fix = (
+                f"map it: mapping={{{target!r}: {close[0]!r}, ...}} (YAML line `{target}: "
+                f"{close[0]}`)"
+            )
+            if target == "created_at":
+                fix += "; a date and a time column combine as `created_at: [Date, Time]`"
+        else:
+            fix = f"add a mapping line `{target}: <your column>`"
+        raise _fail(
+            name,
+            f"no column for the required field `{target}`.",
+            f"a column named {target!r} or a mapping entry for `{target}`"
+            + (f" (mapping: {mapping.name})" if mapping is not None and mapping.name else ""),
+            f"columns {_shown(columns)}"
+            + (f"; closest: {', '.join(repr(c) for c in close)}" if close else ""),
+            fix,
+        )
+    return specs
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _check_timezone(timezone: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(str(timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise OptionError(
+            f"`timezone` must be an IANA time zone name such as 'America/Sao_Paulo' or 'UTC', "
+            f"got {timezone!r}."
+        ) from exc
+    return str(timezone)
+
+
+def _parse_as_of(as_of: Any, timezone: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as exc:
+        raise OptionError(
+            f"`as_of` must be a date/time (e.g. '2025-06-30 23:59'), got {as_of!r}."
+        ) from exc
+    if ts is pd.NaT:
+        raise OptionError(f"`as_of` must be a date/time, got {as_of!r}.")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(timezone).tz_localize(None)
+    return ts
+
+
+def _fmt_value(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _decide_dayfirst(
+    specs: dict, frame: pd.DataFrame, explicit: bool | None, warns: list
+) -> dict[str, bool]:
+    """Day-first per timestamp source column: explicit, else read from the values."""
+    date_cols = {
+        target: srcs[0]
+        for target, (spec, srcs) in specs.items()
+        if spec.type == "timestamp" and srcs
+    }
+    found = {target: detect_dayfirst(frame[col]) for target, col in date_cols.items()}
+    decided = {v for v in found.values() if v in ("day", "month")}
+    file_level = (decided == {"day"}) if len(decided) == 1 else None
+    out: dict[str, bool] = {}
+    assumed = []
+    for target, det in found.items():
+        spec = specs[target][0]
+        if spec.dayfirst is not None:
+            out[target] = spec.dayfirst
+        elif explicit is not None:
+            out[target] = explicit
+        elif det in ("day", "month"):
+            out[target] = det == "day"
+        elif file_level is not None:
+            out[target] = file_level
+        else:
+            out[target] = True
+            if det == "ambiguous":
+                assumed.append(repr(date_cols[target]))
+    if assumed:
+        warns.append(
+            (
+                _W_DAYFIRST,
+                {"columns": ", ".join(assumed)},
+            )
+        )
+    return out
+
+
+def load_interactions(
+    source: str | os.PathLike | pd.DataFrame,
+    mapping: dict | str | os.PathLike | ColumnMapping | None = None,
+    *,
+    sheet: str | int | None = None,
+    scales: dict | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+    as_of: Any = None,
+    encoding: str | None = None,
+    dayfirst: bool | None = None,
+    on_invalid: str = "reject",
+) -> LoadResult:
+    """Load interactions from a file or DataFrame into the canonical table, validated.
+
+    Parameters
+    ----------
+    source : path or pandas.DataFrame
+        A ``.csv``/``.tsv``/``.txt`` (delimiter ``,`` ``;`` or tab sniffed; UTF-8, else
+        Windows-1252 with a warning), ``.xlsx``/``.xlsm``/``.xls``, ``.parquet`` file, or a
+        DataFrame (never modified).
+    mapping : None, dict, YAML path or preset name
+        Where each canonical column comes from (see :mod:`kpi_helpers.mapping`). ``None``:
+        the source already uses canonical names (``"Created At"`` matches ``created_at``).
+        Canonical-named columns that the mapping does not mention are picked up too.
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+    scales : dict, optional
+        Survey scales, e.g. ``{"csat": (1, 10)}`` (default csat 1-5, ces 1-7, nps 0-10;
+        overrides the mapping's ``scales``).
+    timezone : str
+        Zone that time-zone-aware values are converted to before being made naive
+        (a mapping's ``timezone`` applies when this is left at its default).
+    as_of : date/time, optional
+        Timestamps after it are rejected as "in the future". Default: the file's
+        modification time (now for a DataFrame).
+    encoding : str, optional
+        Text encoding of a CSV (default: UTF-8, else Windows-1252 with a warning).
+    dayfirst : bool, optional
+        How ``01/02/2025`` reads when the values do not tell (default: day-first, with a
+        warning). Values such as ``25/01/2025`` decide on their own.
+    on_invalid : {"reject", "null"}
+        ``"reject"``: a row with any problem goes to ``.rejected`` with every reason.
+        ``"null"``: keep the row and blank the bad value (reported in ``.issues`` and
+        ``.report["nulled"]``); rows without a usable id or created_at, and duplicate ids,
+        are still rejected.
+
+    Returns
+    -------
+    LoadResult
+        ``.data`` (canonical frame), ``.rejected``, ``.report``, ``.warnings``,
+        ``.summary(lang)``.
+
+    Raises
+    ------
+    DataError
+        The source cannot be used at all: missing/unreadable/empty file, header only, wrong
+        sheet, no column for interaction_id or created_at, a mapping naming a column that is
+        not there. The message names the file and column, what was expected and found, and
+        the fix.
+    OptionError
+        A bad argument or mapping entry (unknown preset, unknown canonical column...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"Call Id": [1, 2], "Date": ["2025-01-06", "2025-01-06"],
+    ...                     "Time": ["09:00", "09:05"], "Answered (Y/N)": ["Y", "N"]})
+    >>> res = load_interactions(raw, {"interaction_id": "Call Id",
+    ...                               "created_at": ["Date", "Time"],
+    ...                               "answered": "Answered (Y/N)"})
+    >>> res.data[["interaction_id", "answered", "abandoned"]].values.tolist()
+    [['1', True, False], ['2', False, True]]
+    """
+    if on_invalid not in ("reject", "null"):
+        raise OptionError(f"`on_invalid` must be one of 'reject', 'null', got {on_invalid!r}.")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise OptionError(f"`dayfirst` must be None, True or False, got {dayfirst!r}.")
+    spec_map = resolve_mapping(mapping)
+    if spec_map is not None and spec_map.timezone and timezone == DEFAULT_TIMEZONE:
+        timezone = spec_map.timezone
+    timezone = _check_timezone(timezone)
+    scale_map = default_scales(spec_map, scales)
+    if dayfirst is None and spec_map is not None:
+        dayfirst = spec_map.dayfirst
+    warns: list[tuple[str, dict]] = []
+
+    raw = _read_source(source, sheet, encoding, timezone, warns)
+    frame, name = raw.frame, raw.name
+    as_of_ts = raw.as_of if as_of is None else _parse_as_of(as_of, timezone)
+    columns = list(frame.columns)
+    specs = _resolve_specs(spec_map, columns, name, warns)
+    dayfirst_by = _decide_dayfirst(specs, frame, dayfirst, warns)
+    n = len(frame)
+    index = pd.RangeIndex(n)
+
+    parsed: dict[str, pd.Series] = {}
+    issues: list[dict] = []
+    sources: dict[str, tuple[str, ...]] = {}
+
+    def add_bad(target: str, col: str, bad: pd.Series, check: str) -> None:
+        for pos in np.flatnonzero(bad.to_numpy()):
+            issues.append({"pos": int(pos), "field": target, "column": col, "check": check})
+
+    for target, (spec, srcs) in specs.items():
+        sources[target] = srcs
+        kind = INTERACTION_COLUMNS[target]
+        if spec.is_constant:
+            series = pd.Series([spec.constant] * n, index=index, dtype=object)
+        elif len(srcs) == 1:
+            series = frame[srcs[0]]
+        else:
+            series = None
+        if series is not None and spec.values:
+            series = apply_value_map(series, spec.values)
+        col_label = srcs[0] if len(srcs) == 1 else (" + ".join(srcs) or "(constant)")
+        if kind == "timestamp":
+            if series is not None:
+                values, bad, info = parse_timestamp(
+                    series,
+                    format=spec.format,
+                    dayfirst=dayfirst_by.get(target, True),
+                    timezone=timezone,
+                )
+                add_bad(target, col_label, bad, "invalid_timestamp")
+            else:
+                date_col, time_col = srcs
+                dates, dbad, info = parse_timestamp(
+                    frame[date_col],
+                    format=spec.format,
+                    dayfirst=dayfirst_by.get(target, True),
+                    timezone=timezone,
+                )
+                secs, tbad = parse_time_of_day(frame[time_col])
+                add_bad(target, date_col, dbad, "invalid_timestamp")
+                add_bad(target, time_col, tbad, "invalid_time")
+                no_time = dates.notna() & secs.isna() & ~tbad & (dates == dates.dt.normalize())
+                if no_time.any():
+                    warns.append(
+                        (
+                            _W_NO_TIME,
+                            {"count": str(int(no_time.sum())), "columns": repr(time_col)},
+                        )
+                    )
+                offset = pd.to_timedelta(secs.fillna(0.0).round(6), unit="s")
+                values = (dates.dt.normalize() + offset).where(secs.notna(), dates).where(~tbad)
+                values = values.astype("datetime64[ns]")
+            if info["aware"] and info["naive"]:
+                warns.append(
+                    (
+                        _W_MIXED_TZ,
+                        {"column": repr(col_label), "timezone": timezone},
+                    )
+                )
+        elif kind == "bool":
+            values, bad = parse_bool(
+                series, true_values=spec.true_values, false_values=spec.false_values
+            )
+            add_bad(target, col_label, bad, "invalid_bool")
+        elif kind == "duration":
+            if spec.type == "number":
+                values, bad = parse_number(series)
+                add_bad(target, col_label, bad, "invalid_number")
+            else:
+                values, bad = parse_duration(series, unit=spec.unit)
+                add_bad(target, col_label, bad, "invalid_duration")
+        elif kind == "int":
+            values, bad = parse_int(series)
+            add_bad(target, col_label, bad, "invalid_contacts")
+        elif kind == "score":
+            values, bad = parse_number(series)
+            add_bad(target, col_label, bad, "invalid_number")
+        else:
+            values = parse_string(series, lower=target == "channel")
+        parsed[target] = values.set_axis(index)
+
+    ordered = [c for c in INTERACTION_COLUMNS if c in parsed]
+    canon = pd.DataFrame({c: parsed[c] for c in ordered}, index=index)
+
+    # row checks (pandera); a value already reported as unreadable is not reported again
+    checks = check_canonical(canon, scales=scale_map, as_of=as_of_ts)
+    seen = {(i["pos"], i["field"]) for i in issues}
+    first_pos: dict = {}
+    if "interaction_id" in canon:
+        ids = canon["interaction_id"]
+        first_pos = {v: p for p, v in zip(ids.index[::-1], ids.to_numpy()[::-1], strict=True)}
+    for pos, fld, check in zip(checks["index"], checks["field"], checks["check"], strict=True):
+        if (int(pos), fld) in seen:
+            continue
+        srcs = sources.get(fld, ())
+        issues.append(
+            {
+                "pos": int(pos),
+                "field": fld,
+                "column": " + ".join(srcs) if srcs else "(constant)",
+                "check": check,
+                "first": first_pos.get(canon.at[pos, fld]) if check == "duplicate_id" else None,
+            }
+        )
+
+    # decide per issue: reject the row, or blank the value
+    rows = raw.rows
+    records = []
+    for issue in sorted(issues, key=lambda i: (i["pos"], ordered.index(i["field"]))):
+        pos, fld, check = issue["pos"], issue["field"], issue["check"]
+        srcs = sources.get(fld, ())
+        raw_value = " ".join(_fmt_value(frame.at[pos, c]) for c in srcs) if srcs else ""
+        if not srcs and fld in specs:
+            raw_value = _fmt_value(specs[fld][0].constant)
+        parsed_value = canon.at[pos, fld]
+        shown = raw_value if raw_value != "" else _fmt_value(parsed_value)
+        where = (
+            fld if srcs == (fld,) else f"{fld} ({' + '.join(repr(s) for s in srcs) or 'constant'})"
+        )
+        fields = {"where": where, "field": fld, "value": shown}
+        if check == "duplicate_id":
+            fields["first"] = int(rows[issue["first"]]) if issue.get("first") is not None else "?"
+        elif check == "out_of_scale":
+            fields.update(low=scale_map[fld].low, high=scale_map[fld].high)
+        elif check == "before_created":
+            fields["created"] = _fmt_value(canon.at[pos, "created_at"])
+            fields["value"] = _fmt_value(parsed_value)
+        elif check == "future_timestamp":
+            fields["as_of"] = _fmt_value(as_of_ts)
+            fields["value"] = _fmt_value(parsed_value)
+        template = _REASONS.get(check, "{where}: failed check " + check)
+        reject = on_invalid == "reject" or fld in REQUIRED_COLUMNS or check in _ALWAYS_REJECT
+        records.append(
+            {
+                "pos": pos,
+                "row": int(rows[pos]),
+                "column": issue["column"],
+                "field": fld,
+                "value": raw_value if raw_value != "" else _fmt_value(parsed_value),
+                "reason": template.format(**fields),
+                "check": check,
+                "action": "rejected" if reject else "nulled",
+            }
+        )
+    issue_cols = ["row", "column", "field", "value", "reason", "check", "action"]
+    issues_df = pd.DataFrame(records, columns=["pos", *issue_cols])
+    rejected_pos = sorted(set(issues_df.loc[issues_df["action"] == "rejected", "pos"]))
+    # a rejected row shows every one of its problems
+    issues_df.loc[issues_df["pos"].isin(rejected_pos), "action"] = "rejected"
+    nulled = issues_df[issues_df["action"] == "nulled"]
+    for pos, fld in zip(nulled["pos"], nulled["field"], strict=True):
+        canon.loc[pos, fld] = pd.NA if canon[fld].dtype != "datetime64[ns]" else pd.NaT
+
+    # the rejected rows, one line per problem, with the original source columns
+    rej_issues = issues_df[issues_df["action"] == "rejected"]
+    src_cols = {c: (f"{c} (source)" if c in _RESERVED else c) for c in columns}
+    original = frame.iloc[rej_issues["pos"].to_numpy()].rename(columns=src_cols)
+    rejected = pd.concat(
+        [
+            rej_issues[["row", "column", "field", "value", "reason", "check"]].reset_index(
+                drop=True
+            ),
+            original.reset_index(drop=True),
+        ],
+        axis=1,
+    )
+
+    data = canon.drop(index=rejected_pos).reset_index(drop=True)
+    data = _derive(data)
+    data = data[[c for c in INTERACTION_COLUMNS if c in data]]
+
+    rejected_by = rej_issues.drop_duplicates(["pos", "check"])["check"].value_counts().to_dict()
+    nulled_by = issues_df[issues_df["action"] == "nulled"]["check"].value_counts().to_dict()
+    report = {
+        "read": n,
+        "loaded": len(data),
+        "rejected": len(rejected_pos),
+        "rejected_by_reason": {k: int(v) for k, v in rejected_by.items()},
+        "nulled": int(sum(nulled_by.values())),
+        "nulled_by_reason": {k: int(v) for k, v in nulled_by.items()},
+        "blank_rows_skipped": raw.blank_rows,
+    }
+    if len(data) == 0:
+        warns.append((_W_NONE_LOADED, {"read": str(n)}))
+    return LoadResult(
+        data=data,
+        rejected=rejected,
+        report=report,
+        source=raw.source,
+        scales=scale_map,
+        warnings=[t(msg, "en", **f) for msg, f in warns],
+        issues=issues_df.drop(columns="pos").reset_index(drop=True),
+        _warning_items=warns,
+    )
+
+
+def _derive(data: pd.DataFrame) -> pd.DataFrame:
+    """Derived columns of KPIS.md, only where their inputs exist; returns a new frame."""
+    out = data.copy()
+    if "first_response_at" in out:
+        waited = (out["first_response_at"] - out["created_at"]).dt.total_seconds()
+        out["wait_s"] = out["wait_s"].fillna(waited) if "wait_s" in out else waited
+    if "first_response_at" in out or "wait_s" in out:
+        rule = pd.Series(False, index=out.index)
+        for col in ("first_response_at", "wait_s"):
+            if col in out:
+                rule = rule | out[col].notna()
+        rule = rule.astype("boolean")
+        out["answered"] = out["answered"].fillna(rule) if "answered" in out else rule
+    if "abandoned" not in out and "answered" in out:
+        out["abandoned"] = ~out["answered"].astype("boolean")
+    if "resolved_at" in out:
+        rule = out["resolved_at"].notna().astype("boolean")
+        out["resolved"] = out["resolved"].fillna(rule) if "resolved" in out else rule
+    if "channel" in out:
+        out["channel"] = out["channel"].fillna("unknown")
+    else:
+        out["channel"] = pd.Series("unknown", index=out.index, dtype=_STR_DTYPE)
+    for col in ("wait_s", "handle_time_s", "csat", "nps", "ces"):
+        if col in out:
+            out[col] = out[col].astype("float64")
+    return out

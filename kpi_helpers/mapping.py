@@ -1,0 +1,467 @@
+"""Column mappings: turn any export's columns into the canonical interactions table.
+
+A mapping says, for each canonical column (see :mod:`kpi_helpers.schema`), where its
+values come from in the source:
+
+- ``"Source Col"``: a plain rename;
+- ``["Date", "Time"]``: a date column and a time-of-day column combined (timestamps only);
+- ``{"column": "Col", "type": ..., "format": ..., "unit": ..., "scale": [1, 5],
+  "true_values": [...], "false_values": [...], "values": {...}, "optional": true}``:
+  a column with parsing options;
+- ``{"value": "phone"}``: a constant for every row (e.g. the channel of a phone export).
+
+Optional top-level keys: ``scales`` (``{"csat": [1, 10]}``), ``timezone`` and ``dayfirst``;
+``name`` and ``description`` document a preset. The column entries may also sit under a
+``columns:`` key. Mappings are plain dicts, YAML files, or preset names registered with
+:func:`register_preset` (a few ship in ``kpi_helpers/presets/*.yml``). A YAML mapping::
+
+    interaction_id: Protocolo
+    created_at: [Data, Hora]              # a date column + a time column
+    channel: {value: phone}               # the same value on every row
+    resolved: {column: "Resolvido (S/N)", type: bool}
+    handle_time_s: {column: Tempo, type: duration, unit: "hh:mm:ss"}
+    wait_s: {column: Espera (min), type: duration, unit: minutes}
+    csat: {column: Nota, scale: [1, 10], values: {Ótimo: 10, Ruim: 1}}
+    team: {column: Equipe, optional: true}  # no error when the export lacks it
+    dayfirst: true
+
+Examples
+--------
+>>> m = parse_mapping({"interaction_id": "Protocolo", "created_at": ["Data", "Hora"],
+...                    "channel": {"value": "phone"}})
+>>> m.columns["created_at"].columns
+('Data', 'Hora')
+>>> "callcenter_excel" in list_presets()
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+import unicodedata
+from collections.abc import Mapping as _MappingABC
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import PRESETS_DIR
+from .errors import OptionError
+from .schema import DEFAULT_SCALES, INTERACTION_COLUMNS, SCORE_COLUMNS, Scale
+
+__all__ = [
+    "ColumnSpec",
+    "ColumnMapping",
+    "parse_mapping",
+    "resolve_mapping",
+    "register_preset",
+    "get_preset",
+    "list_presets",
+    "normalize_name",
+    "parse_scale",
+]
+
+#: Value types a mapping entry may declare.
+TYPES = ("string", "timestamp", "bool", "duration", "number", "int")
+#: Units of a duration column (numbers are read in this unit; hh:mm:ss-like units read
+#: plain numbers as Excel fractions of a day).
+UNITS = ("seconds", "minutes", "hours", "days", "hh:mm:ss", "mm:ss", "hh:mm")
+_KIND_TO_TYPE = {
+    "string": "string",
+    "timestamp": "timestamp",
+    "bool": "bool",
+    "duration": "duration",
+    "int": "int",
+    "score": "number",
+}
+_COMPATIBLE = {
+    "timestamp": ("timestamp",),
+    "bool": ("bool",),
+    "duration": ("duration", "number"),
+    "int": ("int", "number"),
+    "score": ("number", "int"),
+    "string": ("string",),
+}
+_SPEC_KEYS = (
+    "column",
+    "type",
+    "format",
+    "unit",
+    "scale",
+    "true_values",
+    "false_values",
+    "values",
+    "value",
+    "optional",
+    "dayfirst",
+)
+_TOP_KEYS = ("name", "description", "columns", "scales", "timezone", "dayfirst")
+
+
+def normalize_name(name: Any) -> str:
+    """Fold a column name for tolerant matching: ``"Created At"`` -> ``"created_at"``.
+
+    Lower-case, accents removed, every run of non-alphanumerics replaced by ``_``.
+
+    >>> normalize_name(" Data de Criação ")
+    'data_de_criacao'
+    """
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def parse_scale(value: Any, *, what: str = "scale") -> Scale:
+    """A :class:`~kpi_helpers.schema.Scale` from ``Scale``, ``[low, high]`` or ``{low:, high:}``."""
+    if isinstance(value, Scale):
+        return value
+    try:
+        if isinstance(value, _MappingABC):
+            low, high = value["low"], value["high"]
+        else:
+            low, high = value
+        return Scale(float(low), float(high))
+    except (TypeError, ValueError, KeyError) as exc:
+        raise OptionError(
+            f"`{what}` must be [low, high] with low < high (e.g. [1, 5]), got {value!r}."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """Where one canonical column comes from, and how its values are parsed."""
+
+    target: str
+    columns: tuple[str, ...] = ()
+    type: str = "string"
+    format: str | None = None
+    unit: str | None = None
+    scale: Scale | None = None
+    true_values: tuple[str, ...] = ()
+    false_values: tuple[str, ...] = ()
+    values: tuple[tuple[Any, Any], ...] = ()
+    constant: Any = None
+    is_constant: bool = False
+    optional: bool = False
+    dayfirst: bool | None = None
+
+    @property
+    def label(self) -> str:
+        """The source column(s) as a user sees them: ``'Date' + 'Time'``."""
+        if self.is_constant:
+            return f"(constant {self.constant!r})"
+        return " + ".join(repr(c) for c in self.columns)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A validated mapping: one :class:`ColumnSpec` per canonical column, plus options."""
+
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    scales: dict[str, Scale] = field(default_factory=dict)
+    timezone: str | None = None
+    dayfirst: bool | None = None
+    name: str | None = None
+    description: str | None = None
+
+
+def _default_type(target: str) -> str:
+    return _KIND_TO_TYPE[INTERACTION_COLUMNS[target]]
+
+
+def _unknown_target(target: Any, origin: str) -> OptionError:
+    valid = list(INTERACTION_COLUMNS)
+    close = difflib.get_close_matches(normalize_name(target), valid, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return OptionError(
+        f"{origin}: {target!r} is not a canonical column; the keys of a mapping must be one "
+        f"of {', '.join(valid)} (or the options {', '.join(_TOP_KEYS)}).{hint}"
+    )
+
+
+def _as_str_tuple(value: Any, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str | int | float | bool):
+        value = [value]
+    try:
+        return tuple(str(v) for v in value)
+    except TypeError as exc:
+        raise OptionError(f"{what} must be a list of values, got {value!r}.") from exc
+
+
+def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
+    where = f"{origin}, entry `{target}`"
+    default_type = _default_type(target)
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise OptionError(f"{where}: the source column name is empty.")
+        return ColumnSpec(target=target, columns=(raw,), type=default_type)
+    if isinstance(raw, list | tuple):
+        cols = tuple(str(c) for c in raw)
+        if len(cols) == 1:
+            return ColumnSpec(target=target, columns=cols, type=default_type)
+        if len(cols) == 2 and default_type == "timestamp":
+            return ColumnSpec(target=target, columns=cols, type="timestamp")
+        raise OptionError(
+            f"{where}: a list combines a date column and a time column "
+            f"([DateColumn, TimeColumn]) and only for the timestamp columns "
+            f"({', '.join(c for c, k in INTERACTION_COLUMNS.items() if k == 'timestamp')}); "
+            f"got {list(raw)!r}."
+        )
+    if not isinstance(raw, _MappingABC):
+        raise OptionError(
+            f"{where}: expected a column name, [DateColumn, TimeColumn], a dict with "
+            f"'column' or 'value', got {raw!r}."
+        )
+    unknown = [k for k in raw if k not in _SPEC_KEYS]
+    if unknown:
+        raise OptionError(
+            f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)}; valid keys are "
+            f"{', '.join(_SPEC_KEYS)}."
+        )
+    if "value" in raw and "column" in raw:
+        raise OptionError(f"{where}: give either 'column' or 'value' (a constant), not both.")
+    if "value" not in raw and "column" not in raw:
+        raise OptionError(f"{where}: needs 'column' (the source column) or 'value' (a constant).")
+    typ = raw.get("type", default_type)
+    if typ not in TYPES:
+        raise OptionError(f"{where}: `type` must be one of {', '.join(TYPES)}, got {typ!r}.")
+    allowed = _COMPATIBLE[INTERACTION_COLUMNS[target]]
+    if typ not in allowed:
+        raise OptionError(
+            f"{where}: `{target}` is a {INTERACTION_COLUMNS[target]} column; `type` must be "
+            f"{' or '.join(allowed)}, got {typ!r}."
+        )
+    unit = raw.get("unit")
+    if unit is not None and unit not in UNITS:
+        raise OptionError(f"{where}: `unit` must be one of {', '.join(UNITS)}, got {unit!r}.")
+    scale = None
+    if "scale" in raw:
+        if target not in SCORE_COLUMNS:
+            raise OptionError(
+                f"{where}: `scale` applies to the survey scores ({', '.join(SCORE_COLUMNS)})."
+            )
+        scale = parse_scale(raw["scale"], what=f"{target}.scale")
+    values = raw.get("values") or {}
+    if not isinstance(values, _MappingABC):
+        raise OptionError(
+            f"{where}: `values` must map source values to values, e.g. {{Good: 5, Bad: 1}}, "
+            f"got {values!r}."
+        )
+    dayfirst = raw.get("dayfirst")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise OptionError(f"{where}: `dayfirst` must be true or false, got {dayfirst!r}.")
+    fmt = raw.get("format")
+    if fmt is not None and not isinstance(fmt, str):
+        raise OptionError(
+            f"{where}: `format` must be a text such as '%d/%m/%Y %H:%M', got {fmt!r}."
+        )
+    common = dict(
+        target=target,
+        type=typ,
+        format=fmt,
+        unit=unit,
+        scale=scale,
+        true_values=_as_str_tuple(raw.get("true_values"), f"{where}: `true_values`"),
+        false_values=_as_str_tuple(raw.get("false_values"), f"{where}: `false_values`"),
+        values=tuple(values.items()),
+        optional=bool(raw.get("optional", False)),
+        dayfirst=dayfirst,
+    )
+    if "value" in raw:
+        return ColumnSpec(constant=raw["value"], is_constant=True, **common)
+    col = raw["column"]
+    if isinstance(col, list | tuple):
+        cols = tuple(str(c) for c in col)
+        if len(cols) == 2 and typ != "timestamp":
+            raise OptionError(f"{where}: two columns (date + time) need type timestamp.")
+        if len(cols) not in (1, 2):
+            raise OptionError(f"{where}: `column` must be one name or [date, time], got {col!r}.")
+    else:
+        cols = (str(col),)
+    return ColumnSpec(columns=cols, **common)
+
+
+def parse_mapping(raw: _MappingABC | ColumnMapping, *, origin: str = "mapping") -> ColumnMapping:
+    """Validate a mapping dict and return a :class:`ColumnMapping`.
+
+    Raises :class:`~kpi_helpers.errors.OptionError` naming the bad entry.
+    """
+    if isinstance(raw, ColumnMapping):
+        return raw
+    if not isinstance(raw, _MappingABC):
+        raise OptionError(
+            f"`mapping` must be None, a dict, a YAML file path or a preset name "
+            f"({', '.join(list_presets())}), got {type(raw).__name__} {raw!r}."
+        )
+    entries = dict(raw.get("columns") or {}) if "columns" in raw else {}
+    if "columns" in raw and not isinstance(raw.get("columns") or {}, _MappingABC):
+        raise OptionError(f"{origin}: `columns` must map canonical columns to source columns.")
+    for key, value in raw.items():
+        if key in _TOP_KEYS:
+            continue
+        entries[key] = value
+    specs: dict[str, ColumnSpec] = {}
+    for target, value in entries.items():
+        if target not in INTERACTION_COLUMNS:
+            raise _unknown_target(target, origin)
+        specs[target] = _parse_entry(target, value, origin)
+    scales_raw = raw.get("scales") or {}
+    if not isinstance(scales_raw, _MappingABC):
+        raise OptionError(
+            f"{origin}: `scales` must look like {{csat: [1, 5]}}, got {scales_raw!r}."
+        )
+    scales = {}
+    for name, value in scales_raw.items():
+        if name not in SCORE_COLUMNS:
+            raise OptionError(
+                f"{origin}: `scales` keys must be one of {', '.join(SCORE_COLUMNS)}, got {name!r}."
+            )
+        scales[name] = parse_scale(value, what=f"scales.{name}")
+    for name, spec in specs.items():
+        if spec.scale is not None:
+            scales[name] = spec.scale
+    tz = raw.get("timezone")
+    if tz is not None and not isinstance(tz, str):
+        raise OptionError(
+            f"{origin}: `timezone` must be a name like 'America/Sao_Paulo', got {tz!r}."
+        )
+    dayfirst = raw.get("dayfirst")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise OptionError(f"{origin}: `dayfirst` must be true or false, got {dayfirst!r}.")
+    return ColumnMapping(
+        columns=specs,
+        scales=scales,
+        timezone=tz,
+        dayfirst=dayfirst,
+        name=raw.get("name"),
+        description=raw.get("description"),
+    )
+
+
+# --------------------------------------------------------------------------- presets
+
+_PRESETS: dict[str, dict] = {}
+_BUILTINS_LOADED = False
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OptionError(f"Cannot read the mapping file '{path}': {exc.strerror or exc}.") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise OptionError(f"The mapping file '{path}' is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise OptionError(
+            f"The mapping file '{path}' must hold a mapping such as `interaction_id: Call Id`, "
+            f"got {type(data).__name__}."
+        )
+    return data
+
+
+def _load_builtins() -> None:
+    global _BUILTINS_LOADED
+    if _BUILTINS_LOADED:
+        return
+    _BUILTINS_LOADED = True
+    for path in sorted(PRESETS_DIR.glob("*.yml")):
+        raw = _read_yaml(path)
+        parse_mapping(raw, origin=f"preset '{path.stem}'")
+        _PRESETS.setdefault(path.stem, raw)
+
+
+def register_preset(name: str, mapping: _MappingABC | str | Path) -> None:
+    """Register a column-mapping preset under ``name`` (replacing one of the same name).
+
+    Parameters
+    ----------
+    name : str
+        The preset name, later passed as ``load_interactions(path, mapping=name)``.
+    mapping : dict or path to a YAML file
+        The mapping (validated now: a bad entry raises ``OptionError``).
+
+    Examples
+    --------
+    >>> register_preset("my_crm", {"interaction_id": "Ticket", "created_at": "Opened"})
+    >>> get_preset("my_crm")["created_at"]
+    'Opened'
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise OptionError(f"`name` must be a non-empty text, got {name!r}.")
+    _load_builtins()
+    if isinstance(mapping, str | Path):
+        raw = _read_yaml(Path(mapping))
+    elif isinstance(mapping, _MappingABC):
+        raw = copy.deepcopy(dict(mapping))
+    else:
+        raise OptionError(
+            f"`mapping` must be a dict or a YAML file path, got {type(mapping).__name__}."
+        )
+    parse_mapping(raw, origin=f"preset '{name}'")
+    _PRESETS[name] = raw
+
+
+def get_preset(name: str) -> dict:
+    """The mapping registered as ``name`` (a copy). Unknown names list the known ones."""
+    _load_builtins()
+    if name not in _PRESETS:
+        raise OptionError(
+            f"`mapping` preset must be one of {', '.join(repr(n) for n in list_presets())}, "
+            f"got {name!r}. (Or pass a dict or the path of a YAML mapping file.)"
+        )
+    return copy.deepcopy(_PRESETS[name])
+
+
+def list_presets() -> list[str]:
+    """Names of the registered mapping presets, sorted."""
+    _load_builtins()
+    return sorted(_PRESETS)
+
+
+def resolve_mapping(mapping: Any) -> ColumnMapping | None:
+    """``None``, a dict, a :class:`ColumnMapping`, a preset name or a YAML path -> mapping."""
+    if mapping is None:
+        return None
+    if isinstance(mapping, ColumnMapping):
+        return mapping
+    if isinstance(mapping, _MappingABC):
+        return parse_mapping(mapping)
+    if isinstance(mapping, str | Path):
+        text = str(mapping)
+        _load_builtins()
+        if isinstance(mapping, str) and text in _PRESETS:
+            return parse_mapping(_PRESETS[text], origin=f"preset '{text}'")
+        path = Path(text)
+        if path.suffix.lower() in (".yml", ".yaml") or path.is_file():
+            if not path.is_file():
+                raise OptionError(f"`mapping`: the mapping file '{text}' does not exist.")
+            return parse_mapping(_read_yaml(path), origin=f"mapping file '{path.name}'")
+        get_preset(text)  # raises, listing the known presets
+    raise OptionError(
+        f"`mapping` must be None, a dict, a YAML file path or a preset name "
+        f"({', '.join(list_presets())}), got {type(mapping).__name__} {mapping!r}."
+    )
+
+
+def default_scales(mapping: ColumnMapping | None, scales: Any = None) -> dict[str, Scale]:
+    """Default scales, overridden by the mapping's, overridden by the ``scales`` argument."""
+    out = dict(DEFAULT_SCALES)
+    if mapping is not None:
+        out.update(mapping.scales)
+    if scales is not None:
+        if not isinstance(scales, _MappingABC):
+            raise OptionError(f"`scales` must look like {{'csat': (1, 10)}}, got {scales!r}.")
+        for key, value in scales.items():
+            if key not in SCORE_COLUMNS:
+                raise OptionError(
+                    f"`scales` keys must be one of {', '.join(SCORE_COLUMNS)}, got {key!r}."
+                )
+            out[key] = parse_scale(value, what=f"scales[{key!r}]")
+    return out

@@ -1,0 +1,828 @@
+"""Value parsers for real-world exports, and the row checks of the canonical table.
+
+Parsers take a source column (a pandas Series of whatever a CSV/Excel/Parquet reader gives:
+strings, numbers, ``datetime``/``time``/``timedelta`` objects) and return ``(values, bad)``:
+the parsed canonical values (missing where the source is blank or unparseable) and a boolean
+mask of the non-blank values that could not be parsed. Each distinct value is parsed once.
+
+:func:`check_canonical` runs the row checks on a parsed canonical frame with a pandera
+``DataFrameSchema`` (``lazy=True``) and returns one line per problem.
+
+Examples
+--------
+>>> import pandas as pd
+>>> values, bad = parse_bool(pd.Series(["S", "não", "talvez", None]))
+>>> values.tolist(), bad.tolist()
+([True, False, <NA>, <NA>], [False, False, True, False])
+>>> parse_duration(pd.Series(["00:03:05", "75"]))[0].tolist()
+[185.0, 75.0]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandas.api import types as ptypes
+
+from .schema import DURATION_COLUMNS, SCORE_COLUMNS, TIMESTAMP_COLUMNS, Scale
+
+__all__ = [
+    "MISSING_TOKENS",
+    "TRUE_TOKENS",
+    "FALSE_TOKENS",
+    "blank_mask",
+    "fold",
+    "parse_string",
+    "parse_bool",
+    "parse_number",
+    "parse_int",
+    "parse_duration",
+    "parse_time_of_day",
+    "parse_timestamp",
+    "detect_dayfirst",
+    "check_canonical",
+]
+
+#: Texts read as a blank cell (compared lower-cased and stripped).
+MISSING_TOKENS = frozenset({"", "nan", "nat", "null", "none", "n/a", "#n/a", "na", "-", "--"})
+#: Yes/no tokens (compared lower-cased, stripped, accents removed).
+TRUE_TOKENS = frozenset({"y", "yes", "s", "sim", "true", "t", "1", "x", "v", "verdadeiro"})
+FALSE_TOKENS = frozenset({"n", "no", "nao", "false", "f", "0", "falso"})
+
+_BAD = object()  # marker: a value that could not be parsed
+_PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_MAX = 2958466.0  # 9999-12-31
+_NS_MIN, _NS_MAX = pd.Timestamp.min, pd.Timestamp.max
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fold(value: Any) -> str:
+    """Lower-case, strip and remove accents: ``" Não "`` -> ``"nao"``."""
+    text = unicodedata.normalize("NFKD", str(value))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).strip().lower()
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, str):
+        return value.strip().lower() in MISSING_TOKENS
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return False
+
+
+def blank_mask(series: pd.Series) -> pd.Series:
+    """True where a cell is blank: NA, empty/whitespace text, or a token like ``N/A``."""
+    mask = series.isna()
+    if ptypes.is_string_dtype(series.dtype) and not ptypes.is_object_dtype(series.dtype):
+        folded = series.str.strip().str.lower()
+        return (mask | folded.isin(MISSING_TOKENS).fillna(False)).astype(bool)
+    if ptypes.is_object_dtype(series.dtype):
+        rest = series[~mask]
+        if len(rest):
+            res, codes = _unique_apply(rest, _is_blank)
+            mask = mask.copy()
+            mask.loc[rest.index] = np.asarray(res, dtype=bool)[codes]
+    return mask
+
+
+def _unique_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``values`` and each row's position among them."""
+    try:
+        codes, uniques = pd.factorize(values)
+        uniq = np.asarray(uniques, dtype=object)
+    except TypeError:  # unhashable cells (lists...): one entry per row
+        uniq, codes = values.to_numpy(dtype=object), np.arange(len(values))
+    return uniq, np.asarray(codes)
+
+
+def _unique_apply(values: pd.Series, func: Callable[[Any], Any]) -> tuple[list, np.ndarray]:
+    """Apply ``func`` once per distinct value; return the results and each row's code."""
+    uniq, codes = _unique_codes(values)
+    return [func(v) for v in uniq], codes
+
+
+def _value_map(spec_values: Iterable[tuple[Any, Any]]) -> dict[str, Any]:
+    return {fold(k): v for k, v in spec_values}
+
+
+def apply_value_map(series: pd.Series, spec_values: Iterable[tuple[Any, Any]]) -> pd.Series:
+    """Replace source values by a declared ``values:`` map (keys compared folded)."""
+    vmap = _value_map(spec_values)
+    if not vmap:
+        return series
+
+    def one(v):
+        if _is_blank(v):
+            return v
+        key = fold(v)
+        return vmap[key] if key in vmap else v
+
+    res, codes = _unique_apply(series, one)
+    out = np.empty(len(res), dtype=object)
+    out[:] = res
+    return pd.Series(out[codes], index=series.index, dtype=object)
+
+
+def _finish_float(series: pd.Series, func: Callable[[Any], Any]) -> tuple[pd.Series, pd.Series]:
+    blank = blank_mask(series)
+    values = np.full(len(series), np.nan)
+    bad = np.zeros(len(series), dtype=bool)
+    keep = ~blank.to_numpy()
+    if keep.any():
+        res, codes = _unique_apply(series[keep], func)
+        bad_u = np.array([r is _BAD for r in res], dtype=bool)
+        val_u = np.array([np.nan if r is _BAD or r is None else r for r in res], dtype=float)
+        values[keep] = val_u[codes]
+        bad[keep] = bad_u[codes]
+    return (
+        pd.Series(values, index=series.index, dtype="float64"),
+        pd.Series(bad, index=series.index, dtype=bool),
+    )
+
+
+# --------------------------------------------------------------------------- strings
+
+
+def _to_text(value: Any) -> Any:
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))  # Excel gives ids like 1001 as 1001.0
+    if isinstance(value, str):
+        return value.strip()
+    return str(value).strip()
+
+
+def parse_string(series: pd.Series, *, lower: bool = False) -> pd.Series:
+    """Text values stripped (``1001.0`` -> ``"1001"``), blanks missing."""
+    blank = blank_mask(series)
+    if ptypes.is_string_dtype(series.dtype) and not ptypes.is_object_dtype(series.dtype):
+        text = series.str.strip()
+        text = text.str.lower() if lower else text
+        result = text.astype(object).where(~blank, np.nan)
+        return result.astype("str") if _PANDAS3 else result
+    out = np.full(len(series), np.nan, dtype=object)
+    keep = ~blank.to_numpy()
+    if keep.any():
+        res, codes = _unique_apply(series[keep], _to_text)
+        res_arr = np.empty(len(res), dtype=object)
+        res_arr[:] = [r.lower() if lower else r for r in res]
+        out[keep] = res_arr[codes]
+    result = pd.Series(out, index=series.index, dtype=object)
+    return result.astype("str") if _PANDAS3 else result
+
+
+# --------------------------------------------------------------------------- booleans
+
+
+def parse_bool(
+    series: pd.Series,
+    *,
+    true_values: Iterable[str] = (),
+    false_values: Iterable[str] = (),
+) -> tuple[pd.Series, pd.Series]:
+    """Yes/no values -> pandas ``boolean``.
+
+    Accepts Y/N, S/N, Sim/Não, yes/no, true/false, T/F, V/F, 1/0 and x (case and accents
+    ignored), Python/NumPy booleans and the numbers 1/0, plus ``true_values`` /
+    ``false_values``. A checkbox-style column (only ``x`` marks, no "no" token) reads its
+    blanks as False. Anything else is bad.
+    """
+    extra_true = {fold(v) for v in true_values}
+    extra_false = {fold(v) for v in false_values}
+    if ptypes.is_bool_dtype(series.dtype):
+        return series.astype("boolean"), pd.Series(False, index=series.index)
+
+    def one(v):
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        if isinstance(v, int | float | np.integer | np.floating):
+            return True if v == 1 else False if v == 0 else _BAD
+        key = fold(v)
+        if key in extra_true:
+            return True
+        if key in extra_false:
+            return False
+        if key in TRUE_TOKENS:
+            return True
+        if key in FALSE_TOKENS:
+            return False
+        return _BAD
+
+    blank = blank_mask(series)
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    bad = pd.Series(False, index=series.index)
+    keep = ~blank
+    if keep.any():
+        res, codes = _unique_apply(series[keep], one)
+        bad_u = np.array([r is _BAD for r in res], dtype=bool)
+        val_u = pd.array([pd.NA if r is _BAD else r for r in res], dtype="boolean")
+        out[keep] = val_u[codes]
+        bad[keep] = bad_u[codes]
+        uniq_keys = {fold(v) for v in series[keep].astype(str).unique()}
+        falses = (FALSE_TOKENS | extra_false) - extra_true
+        if "x" in uniq_keys and not (uniq_keys & falses):
+            out[blank] = False  # checkbox column: a blank box is "no"
+    return out, bad
+
+
+# --------------------------------------------------------------------------- numbers
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _number_from_text(text: str) -> Any:
+    t = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
+    if "," in t and "." in t:
+        dec = "," if t.rfind(",") > t.rfind(".") else "."
+        thousands = "." if dec == "," else ","
+        t = t.replace(thousands, "").replace(dec, ".")
+    elif "," in t:
+        t = t.replace(",", ".") if t.count(",") == 1 else t.replace(",", "")
+    elif t.count(".") > 1:
+        t = t.replace(".", "")
+    if not _NUMBER_RE.match(t):
+        return _BAD
+    f = float(t)
+    return f if math.isfinite(f) else _BAD
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, bool | np.bool_):
+        return _BAD
+    if isinstance(v, int | float | np.integer | np.floating | Decimal):
+        f = float(v)
+        return f if math.isfinite(f) else _BAD
+    if isinstance(v, str):
+        return _number_from_text(v)
+    return _BAD
+
+
+def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers -> float64; text may use a decimal comma (``"4,5"``) and thousands separators."""
+    if ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype):
+        values = pd.to_numeric(series, errors="coerce").astype("float64")
+        bad = pd.Series(~np.isfinite(values.fillna(0.0).to_numpy()), index=series.index)
+        return values.where(~bad), bad
+    return _finish_float(series, _number)
+
+
+def parse_int(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers -> ``Int64``; a fractional number is bad."""
+    values, bad = parse_number(series)
+    frac = values.notna() & ((values != values.round()) | (values.abs() > 2.0**53))
+    bad = bad | frac
+    values = values.where(~frac)
+    return values.round().astype("Int64"), bad
+
+
+# --------------------------------------------------------------------------- durations
+
+_UNIT_SECONDS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+_CLOCK_UNITS = ("hh:mm:ss", "mm:ss", "hh:mm")
+
+
+def _clock_text(text: str, *, two_parts: str) -> Any:
+    t = text.strip()
+    neg = t.startswith("-")
+    if neg:
+        t = t[1:]
+    parts = t.split(":")
+    if len(parts) not in (2, 3):
+        return _BAD
+    try:
+        nums = [float(p.replace(",", ".")) for p in parts]
+    except ValueError:
+        return _BAD
+    if any(n < 0 for n in nums) or any(not p.strip() for p in parts):
+        return _BAD
+    if len(nums) == 3:
+        h, m, s = nums
+        if m >= 60 or s >= 60:
+            return _BAD
+        total = h * 3600 + m * 60 + s
+    elif two_parts == "hh:mm":
+        h, m = nums
+        if m >= 60:
+            return _BAD
+        total = h * 3600 + m * 60
+    else:
+        m, s = nums
+        if s >= 60:
+            return _BAD
+        total = m * 60 + s
+    return -total if neg else total
+
+
+def _duration(v: Any, unit: str | None) -> Any:
+    unit = unit or "seconds"
+    if isinstance(v, bool | np.bool_):
+        return _BAD
+    if isinstance(v, _dt.time):
+        return v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+    if isinstance(v, _dt.timedelta | np.timedelta64):
+        return pd.Timedelta(v).total_seconds()
+    if isinstance(v, _dt.datetime):  # Excel [h]:mm:ss cells past 24 h: 1900-01-01 06:00
+        if v.year <= 1900:
+            return (pd.Timestamp(v) - _EXCEL_EPOCH).total_seconds()
+        return _BAD
+    if isinstance(v, int | float | np.integer | np.floating | Decimal):
+        f = float(v)
+        if not math.isfinite(f):
+            return _BAD
+        return f * (86400.0 if unit in _CLOCK_UNITS else _UNIT_SECONDS[unit])
+    if isinstance(v, str):
+        if ":" in v:
+            if re.match(r"^\s*-?\d+\s*(d|day|days|dia|dias)\b", v, re.I):
+                try:
+                    return pd.Timedelta(
+                        v.replace("dias", "days").replace("dia", "day")
+                    ).total_seconds()
+                except (ValueError, TypeError):
+                    return _BAD
+            return _clock_text(v, two_parts="hh:mm" if unit == "hh:mm" else "mm:ss")
+        num = _number_from_text(v)
+        if num is not _BAD:
+            return _duration(num, unit)
+        try:
+            return pd.Timedelta(v.strip()).total_seconds()
+        except (ValueError, TypeError):
+            return _BAD
+    return _BAD
+
+
+def parse_duration(series: pd.Series, *, unit: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Durations -> float64 seconds.
+
+    Numbers are in ``unit`` (default seconds; ``minutes``, ``hours``, ``days``; with
+    ``hh:mm:ss``-like units a number is an Excel fraction of a day). Text ``h:mm:ss``,
+    ``mm:ss`` (``hh:mm`` with ``unit="hh:mm"``), ``1 day, 06:00:00``; ``datetime.time``,
+    ``timedelta`` values.
+    """
+    if ptypes.is_timedelta64_dtype(series.dtype):
+        return series.dt.total_seconds().astype("float64"), pd.Series(False, index=series.index)
+    if ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype):
+        factor = 86400.0 if unit in _CLOCK_UNITS else _UNIT_SECONDS[unit or "seconds"]
+        values = pd.to_numeric(series, errors="coerce").astype("float64") * factor
+        bad = pd.Series(~np.isfinite(values.fillna(0.0).to_numpy()), index=series.index)
+        return values.where(~bad), bad
+    return _finish_float(series, lambda v: _duration(v, unit))
+
+
+_TIME_RE = re.compile(
+    r"^(\d{1,2})[:hH](\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*(?:([AaPp])\.?[Mm]\.?)?$"
+)
+
+
+def _time_of_day(v: Any) -> Any:
+    if isinstance(v, bool | np.bool_):
+        return _BAD
+    if isinstance(v, _dt.time):
+        return v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+    if isinstance(v, _dt.datetime):
+        return v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+    if isinstance(v, _dt.timedelta | np.timedelta64):
+        s = pd.Timedelta(v).total_seconds()
+        return s if 0 <= s < 86400 else _BAD
+    if isinstance(v, int | float | np.integer | np.floating | Decimal):
+        f = float(v)
+        if not math.isfinite(f) or f < 0:
+            return _BAD
+        frac = f - math.floor(f) if f >= 1 else f  # an Excel serial date-time: keep the time
+        return round(frac * 86400.0, 3)
+    if isinstance(v, str):
+        m = _TIME_RE.match(v.strip())
+        if not m:
+            num = _number_from_text(v)
+            return _BAD if num is _BAD else _time_of_day(num)
+        h, mi = int(m.group(1)), int(m.group(2))
+        s = int(m.group(3) or 0)
+        us = int((m.group(4) or "0").ljust(6, "0"))
+        ampm = (m.group(5) or "").lower()
+        if ampm:
+            if not 1 <= h <= 12:
+                return _BAD
+            h = h % 12 + (12 if ampm == "p" else 0)
+        if h > 23 or mi > 59 or s > 59:
+            return _BAD
+        return h * 3600 + mi * 60 + s + us / 1e6
+    return _BAD
+
+
+def parse_time_of_day(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Times of day -> float64 seconds since midnight.
+
+    ``datetime.time`` (Excel time cells), ``"14:05"``, ``"2:05:09 PM"``, Excel fractions of a
+    day (``0.5`` = 12:00), the time part of a ``datetime``.
+    """
+    return _finish_float(series, _time_of_day)
+
+
+# --------------------------------------------------------------------------- timestamps
+
+_ISO_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_TZ_SUFFIX_RE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$", re.I)
+_DMY_RE = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?\s*(?:([AaPp])\.?[Mm]\.?)?)?$"
+)
+
+
+_DMY_HEAD_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]")
+
+
+def detect_dayfirst(series: pd.Series) -> str | None:
+    """How the ``dd/mm`` vs ``mm/dd`` texts of a column read.
+
+    Returns ``"day"`` (a first number above 12 was seen), ``"month"`` (a second number above
+    12), ``"conflict"`` (both), ``"ambiguous"`` (every such date reads both ways) or ``None``
+    (no such texts).
+    """
+    if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
+        return None
+    uniq, _ = _unique_codes(series.dropna())
+    texts = pd.Series([v for v in uniq if isinstance(v, str)], dtype=object).str.strip()
+    if texts.empty:
+        return None
+    texts = texts[texts.str.match(_DMY_RE.pattern).to_numpy(dtype=bool)]
+    heads = pd.Series(texts.str.slice(0, 10).unique(), dtype=object)  # dates repeat: few
+    parts = heads.str.extract(_DMY_HEAD_RE).dropna().astype(int)
+    if parts.empty:
+        return None
+    first_big = bool((parts[0] > 12).any())
+    second_big = bool((parts[1] > 12).any())
+    if first_big and second_big:
+        return "conflict"
+    if first_big:
+        return "day"
+    if second_big:
+        return "month"
+    return "ambiguous"
+
+
+def _naive_local(ts: pd.Timestamp, timezone: str) -> pd.Timestamp:
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(timezone).tz_localize(None)
+    return ts
+
+
+def _other_text(text: str, dayfirst: bool, timezone: str) -> Any:
+    """Texts that are neither ISO nor dd/mm/yyyy: one at a time through pandas' reader."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ts = pd.to_datetime(text, format="mixed", dayfirst=dayfirst)
+        except (ValueError, TypeError, OverflowError):
+            return _BAD
+    if ts is pd.NaT or not isinstance(ts, pd.Timestamp):
+        return _BAD
+    return ts
+
+
+def _as_naive_ns(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray]:
+    """datetime64 values (any unit, maybe tz-aware) -> naive local ns array and a bad mask."""
+    if getattr(values.dtype, "tz", None) is not None:
+        values = values.dt.tz_convert(timezone).dt.tz_localize(None)
+    ok = values.notna() & (values > _NS_MIN) & (values < _NS_MAX)
+    out = values.where(ok).astype("datetime64[ns]")
+    return out.to_numpy(), ~ok.to_numpy()
+
+
+def _excel_serials(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    ok = (numbers > 0) & (numbers < _EXCEL_MAX)
+    days = numbers.where(ok, 0.0)
+    millis = (days.astype("float64") * 86400000.0).round()
+    stamps = _EXCEL_EPOCH + pd.to_timedelta(millis, unit="ms")
+    return stamps.where(ok).astype("datetime64[ns]").to_numpy(), ~ok.to_numpy()
+
+
+def _dmy_vectorized(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray]:
+    """dd/mm/yyyy [hh:mm[:ss[.f]]] texts: the usual formats first (fast), then piece by piece."""
+    vals = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = np.ones(len(texts), dtype=bool)
+    dm = "%d{s}%m{s}%Y" if dayfirst else "%m{s}%d{s}%Y"
+    for sep in "/.-":
+        for tail in (" %H:%M:%S", " %H:%M", "", " %H:%M:%S.%f"):
+            if not todo.any():
+                break
+            stamps = pd.to_datetime(
+                texts[todo], format=dm.format(s=sep) + tail, errors="coerce", exact=True
+            )
+            ok = stamps.notna().to_numpy()
+            pos = np.flatnonzero(todo)[ok]
+            vals[pos] = stamps[ok].astype("datetime64[ns]").to_numpy()
+            todo[pos] = False
+    if todo.any():
+        v, b = _dmy_pieces(texts[todo], dayfirst)
+        vals[todo] = v
+        bad = np.zeros(len(texts), dtype=bool)
+        bad[todo] = b
+    else:
+        bad = np.zeros(len(texts), dtype=bool)
+    return vals, bad
+
+
+def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray]:
+    parts = texts.str.extract(_DMY_RE)
+    a = parts[0].astype(int)
+    b = parts[1].astype(int)
+    year = parts[2].astype(int)
+    year = year.where(parts[2].str.len() == 4, np.where(year < 70, 2000 + year, 1900 + year))
+    day, month = (a, b) if dayfirst else (b, a)
+    hour = parts[3].fillna("0").astype(int)
+    minute = parts[4].fillna("0").astype(int)
+    second = parts[5].fillna("0").astype(int)
+    micro = parts[6].fillna("0").str.ljust(6, "0").astype(int)
+    ampm = parts[7].fillna("").str.lower()
+    has_ampm = ampm != ""
+    bad = (hour > 23) | (minute > 59) | (second > 59) | (has_ampm & ~hour.between(1, 12))
+    hour = hour.where(~has_ampm, hour % 12 + np.where(ampm == "p", 12, 0))
+    bad |= ~month.between(1, 12) | ~day.between(1, 31)
+    comp = pd.DataFrame(
+        {
+            "year": year.where(~bad, 2000),
+            "month": month.where(~bad, 1),
+            "day": day.where(~bad, 1),
+            "hour": hour.where(~bad, 0),
+            "minute": minute.where(~bad, 0),
+            "second": second.where(~bad, 0),
+            "microsecond": micro.where(~bad, 0),
+        }
+    )
+    stamps = pd.to_datetime(comp, errors="coerce")  # 31/02 -> NaT
+    bad |= stamps.isna()
+    return stamps.where(~bad).astype("datetime64[ns]").to_numpy(), bad.to_numpy()
+
+
+def parse_timestamp(
+    series: pd.Series,
+    *,
+    format: str | None = None,
+    dayfirst: bool = True,
+    timezone: str = "America/Sao_Paulo",
+) -> tuple[pd.Series, pd.Series, dict]:
+    """Timestamps -> naive ``datetime64[ns]`` in local time.
+
+    Naive values are kept as they are (local time); time-zone-aware values and texts with an
+    offset (``Z``, ``-03:00``) are converted to ``timezone`` and made naive, so a column may
+    mix offsets. Accepts ``datetime``/``date`` objects, ISO 8601 texts, ``dd/mm/yyyy
+    [hh:mm[:ss]]`` (``mm/dd/yyyy`` when ``dayfirst=False``), ``yyyymmdd``, other texts pandas
+    reads, and Excel serial numbers (``45292.5`` = 2024-01-01 12:00). ``format`` (a
+    ``strptime`` pattern, or ``"excel"``, ``"unix"``, ``"unix_ms"``) forces one reading.
+
+    Returns ``(values, bad, info)``; ``info["aware"]`` / ``info["naive"]`` count the distinct
+    values that carried a time zone or not.
+    """
+    info = {"aware": 0, "naive": 0}
+    idx = series.index
+    if ptypes.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dtype, "tz", None) is not None:
+            info["aware"] = int(series.notna().sum())
+        vals, bad = _as_naive_ns(series, timezone)
+        bad &= series.notna().to_numpy()
+        return pd.Series(vals, index=idx), pd.Series(bad, index=idx), info
+    out = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    bad_out = pd.Series(False, index=idx)
+    blank = blank_mask(series)
+    keep = ~blank.to_numpy()
+    if not keep.any():
+        return out, bad_out, info
+    sub = series[keep]
+    uniq, codes = _unique_codes(sub)
+    m = len(uniq)
+    vals = np.full(m, np.datetime64("NaT"), dtype="datetime64[ns]")
+    bad = np.zeros(m, dtype=bool)
+    aware = np.zeros(m, dtype=bool)
+
+    def put(positions: np.ndarray, values: np.ndarray, bad_values: np.ndarray) -> None:
+        vals[positions] = values
+        bad[positions] = bad_values
+
+    def put_stamps(positions: np.ndarray, stamps: pd.Series) -> None:
+        is_aware = getattr(stamps.dtype, "tz", None) is not None
+        v, b = _as_naive_ns(stamps, timezone)
+        put(positions, v, b)
+        if is_aware:
+            aware[positions] = True
+
+    def numbers_to_stamps(numbers: pd.Series) -> pd.Series:
+        if format in ("unix", "unix_ms"):
+            unit = "s" if format == "unix" else "ms"
+            return pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+        v, b = _excel_serials(numbers)
+        return pd.Series(v).where(~b)
+
+    is_str = np.fromiter((isinstance(v, str) for v in uniq), dtype=bool, count=m)
+    # naive datetime objects (Excel date cells): all at once
+    is_dt = np.fromiter(
+        (isinstance(v, _dt.datetime) and v.tzinfo is None for v in uniq), dtype=bool, count=m
+    )
+    if is_dt.any():
+        put_stamps(np.flatnonzero(is_dt), pd.Series(list(uniq[is_dt]), dtype="datetime64[us]"))
+    # other non-text cells (dates, aware datetimes, serial numbers): one by one
+    for i in np.flatnonzero(~is_str & ~is_dt):
+        v = uniq[i]
+        if isinstance(v, bool | np.bool_):
+            bad[i] = True
+            continue
+        if isinstance(v, pd.Timestamp | _dt.datetime | np.datetime64 | _dt.date):
+            stamp = pd.Timestamp(v)
+        elif isinstance(v, int | float | np.integer | np.floating | Decimal) and math.isfinite(
+            float(v)
+        ):
+            stamp = numbers_to_stamps(pd.Series([float(v)])).iloc[0]
+        else:
+            bad[i] = True
+            continue
+        if stamp is pd.NaT or pd.isna(stamp):
+            bad[i] = True
+            continue
+        if stamp.tzinfo is not None:
+            aware[i] = True
+            stamp = _naive_local(stamp, timezone)
+        if _NS_MIN < stamp < _NS_MAX:
+            vals[i] = np.datetime64(stamp.as_unit("ns").asm8)
+        else:
+            bad[i] = True
+    str_pos = np.flatnonzero(is_str)
+    if len(str_pos):
+        texts = pd.Series(uniq[str_pos], dtype=object).str.strip()
+        if format and format not in ("excel", "unix", "unix_ms"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                stamps = pd.to_datetime(texts, format=format, errors="coerce")
+            put_stamps(str_pos, stamps)
+        else:
+            numeric = texts.str.match(_NUMBER_RE.pattern).to_numpy(dtype=bool)
+            compact = numeric & texts.str.fullmatch(r"\d{8}").to_numpy(dtype=bool)
+            if format is not None:
+                compact[:] = False
+            iso = ~numeric & texts.str.match(_ISO_RE.pattern).to_numpy(dtype=bool)
+            with_tz = iso & texts.str.contains(_TZ_SUFFIX_RE.pattern, case=False).to_numpy(
+                dtype=bool
+            )
+            dmy = ~numeric & ~iso & texts.str.match(_DMY_RE.pattern).to_numpy(dtype=bool)
+            rest = ~(numeric | iso | dmy)
+            if compact.any():
+                put_stamps(
+                    str_pos[compact],
+                    pd.to_datetime(texts[compact], format="%Y%m%d", errors="coerce"),
+                )
+            serial = numeric & ~compact
+            if serial.any():
+                put_stamps(str_pos[serial], numbers_to_stamps(texts[serial].astype(float)))
+            for sel, utc in ((iso & ~with_tz, False), (with_tz, True)):
+                if sel.any():
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        stamps = pd.to_datetime(
+                            texts[sel], format="ISO8601", errors="coerce", utc=utc
+                        )
+                    put_stamps(str_pos[sel], stamps)
+                    failed = sel.copy()
+                    failed[sel] = stamps.isna().to_numpy()
+                    rest |= failed  # not ISO after all: the general reader has a go
+            if dmy.any():
+                v, b = _dmy_vectorized(texts[dmy], dayfirst)
+                put(str_pos[dmy], v, b)
+            for j in np.flatnonzero(rest):
+                stamp = _other_text(texts.iloc[j], dayfirst, timezone)
+                i = str_pos[j]
+                if stamp is _BAD:
+                    vals[i], bad[i] = np.datetime64("NaT"), True
+                    continue
+                if stamp.tzinfo is not None:
+                    aware[i] = True
+                    stamp = _naive_local(stamp, timezone)
+                ok = _NS_MIN < stamp < _NS_MAX
+                vals[i] = np.datetime64(stamp.as_unit("ns").asm8) if ok else np.datetime64("NaT")
+                bad[i] = not ok
+    info["aware"] = int((aware & ~bad).sum())
+    info["naive"] = int((~aware & ~bad).sum())
+    out.loc[sub.index] = vals[codes]
+    bad_out.loc[sub.index] = bad[codes]
+    return out, bad_out, info
+
+
+# --------------------------------------------------------------------------- row checks
+
+#: Row-check codes (the ``check`` column of rejected rows).
+CHECK_CODES = (
+    "missing_value",
+    "duplicate_id",
+    "out_of_scale",
+    "not_integer",
+    "negative_duration",
+    "invalid_contacts",
+    "before_created",
+    "future_timestamp",
+)
+
+
+def _before_created(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        return ~(df[column] < df["created_at"]).fillna(False)
+
+    return check
+
+
+def check_canonical(
+    data: pd.DataFrame, *, scales: dict[str, Scale], as_of: pd.Timestamp | None
+) -> pd.DataFrame:
+    """Run the row checks on a parsed canonical frame; one line per problem.
+
+    Checks (pandera ``DataFrameSchema``, ``lazy=True``): interaction_id and created_at
+    present; interaction_id unique (the first occurrence is kept); scores inside their scale
+    (nps a whole number); durations >= 0; contacts a whole number >= 1; first_response_at
+    and resolved_at not before created_at; timestamps not after ``as_of``.
+
+    Returns a DataFrame with columns ``index`` (the frame's index label), ``field`` and
+    ``check`` (one of :data:`CHECK_CODES`), sorted by index.
+    """
+    columns: dict[str, pa.Column] = {}
+    for name in ("interaction_id", "created_at"):
+        if name in data:
+            columns[name] = pa.Column(
+                None,
+                nullable=False,
+                unique=name == "interaction_id",
+                report_duplicates="exclude_first",
+                checks=[pa.Check.le(as_of, name="future_timestamp", error="future_timestamp")]
+                if name == "created_at" and as_of is not None
+                else [],
+            )
+    for name in SCORE_COLUMNS:
+        if name in data:
+            scale = scales[name]
+            checks = [
+                pa.Check.in_range(scale.low, scale.high, name="out_of_scale", error="out_of_scale")
+            ]
+            if name == "nps":
+                checks.append(pa.Check(lambda s: s == s.round(), name="not_integer"))
+            columns[name] = pa.Column(None, checks=checks, nullable=True)
+    for name in DURATION_COLUMNS:
+        if name in data:
+            columns[name] = pa.Column(
+                None,
+                pa.Check.ge(0, name="negative_duration", error="negative_duration"),
+                nullable=True,
+            )
+    if "contacts" in data:
+        columns["contacts"] = pa.Column(
+            None, pa.Check.ge(1, name="invalid_contacts", error="invalid_contacts"), nullable=True
+        )
+    for name in TIMESTAMP_COLUMNS:
+        if name in data and name != "created_at" and as_of is not None:
+            columns[name] = pa.Column(
+                None,
+                pa.Check.le(as_of, name="future_timestamp", error="future_timestamp"),
+                nullable=True,
+            )
+    frame_checks = [
+        pa.Check(_before_created(name), name=f"before_created:{name}")
+        for name in ("first_response_at", "resolved_at")
+        if name in data and "created_at" in data
+    ]
+    schema = pa.DataFrameSchema(columns, checks=frame_checks, strict=False)
+    empty = pd.DataFrame({"index": pd.Series([], dtype=object), "field": [], "check": []})
+    try:
+        schema.validate(data, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+    else:
+        return empty
+    fc = fc[fc["index"].notna()]
+    rows = []
+    for check, column, index in zip(fc["check"], fc["column"], fc["index"], strict=True):
+        check = str(check)
+        if check.startswith("before_created:"):
+            column = check.split(":", 1)[1]
+            check = "before_created"
+        elif check == "not_nullable":
+            check = "missing_value"
+        elif check == "field_uniqueness":
+            check = "duplicate_id"
+        elif check not in CHECK_CODES:  # pandera failure we did not ask for: report as is
+            check = str(check)
+        rows.append((index, column, check))
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows, columns=["index", "field", "check"]).drop_duplicates()
+    return out.sort_values("index", kind="stable").reset_index(drop=True)
