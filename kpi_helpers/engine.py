@@ -31,6 +31,7 @@ import pandas as pd
 from .config import DEFAULT_TIMEZONE
 from .errors import DataError, MetricUnavailable, OptionError
 from .metrics import (
+    CHANNEL_ALIASES,
     DEFAULT_SL_OTHER,
     DEFAULT_SL_THRESHOLDS,
     SOCIAL_CHANNELS,
@@ -296,6 +297,8 @@ class _Context:
         table = {k: float(v) for k, v in DEFAULT_SL_THRESHOLDS.items()}
         for ch in SOCIAL_CHANNELS:
             table.setdefault(ch, table["social"])
+        for alias, ch in CHANNEL_ALIASES.items():
+            table.setdefault(alias, table[ch])
         if isinstance(threshold, Mapping):
             table.update({str(k).strip().lower(): float(v) for k, v in threshold.items()})
         # one CASE on the normalised channel (evaluated once per row, not once per branch)

@@ -62,6 +62,22 @@ SOCIAL_CHANNELS = (
     "tiktok",
     "linkedin",
 )
+#: Other spellings of the default channels (pt-BR exports), for the default thresholds only.
+CHANNEL_ALIASES: dict[str, str] = {
+    "telefone": "phone",
+    "voz": "phone",
+    "voice": "phone",
+    "call": "phone",
+    "ligação": "phone",
+    "ligacao": "phone",
+    "e-mail": "email",
+    "mail": "email",
+    "whats": "whatsapp",
+    "whatsapp business": "whatsapp",
+    "webchat": "chat",
+    "live chat": "chat",
+    "redes sociais": "social",
+}
 #: Threshold for any channel not listed above.
 DEFAULT_SL_OTHER = 20.0
 

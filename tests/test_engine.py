@@ -175,6 +175,9 @@ def test_social_channels_default_to_one_hour():
     )
     # instagram 3000 <= 3600, whatsapp 250 <= 300, sms (other) 25 > 20
     assert compute(df, "service_level").iloc[0, 0] == pytest.approx(2 / 3)
+    pt = df.assign(channel=["Telefone", "E-mail", "chat"], wait_s=[15.0, 7200.0, 61.0])
+    # telefone is phone (15 <= 20), e-mail is email (7200 <= 86400), chat 61 > 60
+    assert compute(pt, "service_level").iloc[0, 0] == pytest.approx(2 / 3)
 
 
 def test_csat_scale_option_top_two_boxes():
