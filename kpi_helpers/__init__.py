@@ -19,12 +19,21 @@ from .errors import (
 from .io import LoadResult, load_interactions
 from .mapping import get_preset, list_presets, register_preset
 from .metrics import Metric, catalog, get_metric, list_metrics, register_metric
+from .operations import compute_operations, load_operations
 from .periods import Period, parse_period, periods_between
+from .scorecard import Scorecard, scorecard
+from .targets import Targets, load_targets
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BusinessCalendar",
+    "Scorecard",
+    "Targets",
+    "compute_operations",
+    "load_operations",
+    "load_targets",
+    "scorecard",
     "LoadResult",
     "get_preset",
     "list_presets",

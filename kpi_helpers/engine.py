@@ -599,12 +599,21 @@ def _run_all(data, metrics, by, *, operations=None, **kw):
         options=kw.get("options"),
     )
     inter = [m for m in metric_list if m.source != "operations"]
+    ops_unavailable = dict(ops_frame.attrs.get("unavailable", {}))
     if not inter:
+        if len(ops_unavailable) == len(ops):
+            detail = "; ".join(f"{k}: {v}" for k, v in ops_unavailable.items())
+            raise MetricUnavailable(
+                f"cannot compute {', '.join(ops_unavailable)} ({detail}).",
+                metric=ops[0].id,
+                missing=tuple(ops_unavailable.values()),
+            )
         frame = ops_frame
     else:
         frame, _ = _run(data, inter, by, **kw)
         keys = list(frame.attrs.get("keys", ()))
         attrs = dict(frame.attrs)
+        attrs["unavailable"] = {**attrs.get("unavailable", {}), **ops_unavailable}
         frame = frame.merge(ops_frame, on=keys, how="outer") if keys else pd.concat(
             [frame.reset_index(drop=True), ops_frame.reset_index(drop=True)], axis=1
         )
