@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .calendar import BusinessCalendar, default_calendar
+from .charts import comparison_chart, drivers_chart, trend_chart
 from .compare import Comparison, compare, compare_many, comparison_table
 from .engine import compute, compute_components
 from .errors import (
@@ -16,6 +17,8 @@ from .errors import (
     TargetsError,
     UnknownMetricError,
 )
+from . import primer
+from .explore import Explorer, explore
 from .io import LoadResult, load_interactions
 from .mapping import get_preset, list_presets, register_preset
 from .metrics import Metric, catalog, get_metric, list_metrics, register_metric
@@ -23,11 +26,19 @@ from .operations import compute_operations, load_operations
 from .periods import Period, parse_period, periods_between
 from .scorecard import Scorecard, scorecard
 from .targets import Targets, load_targets
+from .trends import trend
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BusinessCalendar",
+    "comparison_chart",
+    "drivers_chart",
+    "trend",
+    "trend_chart",
+    "Explorer",
+    "explore",
+    "primer",
     "Scorecard",
     "Targets",
     "compute_operations",

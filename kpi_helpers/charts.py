@@ -1,0 +1,680 @@
+"""Altair chart builders: they RETURN charts (never save or show) and only ever see aggregates.
+
+* :func:`trend_chart` -- a KPI over time with its control band, centre line, target and the
+  flagged points (from :func:`kpi_helpers.trends.trend`);
+* :func:`comparison_chart` -- A vs B for each KPI with the 95% interval of the change (from
+  :func:`kpi_helpers.compare.compare_many`);
+* :func:`drivers_chart` -- a waterfall from the value in A to the value in B through each
+  segment's contribution (from :func:`kpi_helpers.compare.compare` with ``by=``).
+
+The data inlined in a chart is one row per aggregate point (a period, a KPI, a segment):
+never raw contacts, so specs stay small and Altair's 5,000-row limit is never near. Titles and
+axis labels go through :func:`kpi_helpers.i18n.t`; numbers and dates are formatted per locale
+(Babel for tooltips, a Vega ``config.locale`` built from Babel's CLDR data for the axes).
+Colours and shapes come from the Okabe-Ito palette, safe for colour-blind readers: flagged
+points differ in shape as well as colour.
+
+Examples
+--------
+>>> from kpi_helpers import trends, charts                          # doctest: +SKIP
+>>> tr = trends.trend("data.parquet", "csat", "week")                # doctest: +SKIP
+>>> charts.trend_chart(tr, "csat", lang="pt-BR")                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import cache
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .errors import OptionError
+from .i18n import (
+    format_date,
+    format_number,
+    format_signed_percent,
+    format_value,
+    normalize_lang,
+    t,
+)
+from .metrics import get_metric
+
+__all__ = [
+    "trend_chart",
+    "comparison_chart",
+    "drivers_chart",
+    "format_change",
+    "vega_locale",
+    "PALETTE",
+]
+
+#: Okabe-Ito colours (colour-blind safe).
+PALETTE = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "purple": "#CC79A7",
+    "grey": "#7F7F7F",
+    "dark": "#333333",
+}
+
+_STATUS_IN = "in control"
+_STATUS_OUT = "outside the control limits"
+_STATUS_RUN = "run of 8+ on one side"
+_TREND_FIXED = (
+    "period",
+    "value",
+    "n",
+    "rolling_mean",
+    "center",
+    "lcl",
+    "ucl",
+    "out_of_control",
+    "run_flag",
+    "rule",
+    "target",
+    "partial",
+)
+_AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}
+
+
+# -- locale and units -------------------------------------------------------------------------
+@cache
+def _vega_locale_cached(lang: str) -> tuple:
+    from babel import Locale
+
+    loc = Locale.parse(lang.replace("-", "_"))
+    num = loc.number_symbols.get("latn", loc.number_symbols)
+    months = loc.months["format"]
+    days = loc.days["format"]
+    # d3 wants Sunday first; Babel numbers Monday 0 .. Sunday 6
+    order = [6, 0, 1, 2, 3, 4, 5]
+    date = "%d/%m/%Y" if lang == "pt-BR" else "%m/%d/%Y"
+    number = {
+        "decimal": num["decimal"],
+        "thousands": num["group"],
+        "grouping": [3],
+        "currency": ["R$ ", ""] if lang == "pt-BR" else ["$", ""],
+    }
+    time = {
+        "dateTime": f"{date}, %H:%M:%S",
+        "date": date,
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": [str(days["wide"][i]) for i in order],
+        "shortDays": [str(days["abbreviated"][i]) for i in order],
+        "months": [str(months["wide"][i]) for i in range(1, 13)],
+        "shortMonths": [str(months["abbreviated"][i]).rstrip(".") for i in range(1, 13)],
+    }
+    return tuple(sorted(number.items())), tuple(sorted(time.items()))
+
+
+def vega_locale(lang: str | None = "pt-BR") -> dict:
+    """A Vega ``config.locale`` (d3 number and time formats) for ``lang``, from Babel's CLDR.
+
+    >>> vega_locale("pt-BR")["number"]["decimal"]
+    ','
+    """
+    number, time = _vega_locale_cached(normalize_lang(lang))
+    return {"number": dict(number), "time": dict(time)}
+
+
+def _unit_scale(unit: str, values) -> tuple[float, str, str]:
+    """(divisor, d3 axis format, axis unit text) for a KPI unit and the values to plot."""
+    arr = np.asarray([v for v in values if v is not None and not pd.isna(v)], dtype="float64")
+    if unit == "ratio":
+        span = float(arr.max() - arr.min()) if arr.size else 0.0
+        return 1.0, (".1%" if span < 0.05 else ".0%"), ""
+    if unit == "seconds":
+        typical = float(np.nanmedian(np.abs(arr))) if arr.size else 0.0
+        if typical >= 2 * 3600:
+            return 3600.0, ",.3~g", "h"
+        if typical >= 120:
+            return 60.0, ",.3~g", "min"
+        return 1.0, ",.0f", "s"
+    if unit == "count":
+        return 1.0, ",.0f", ""
+    if unit == "score":
+        return 1.0, ",.2f", ""
+    return 1.0, ",.1f", ""
+
+
+def _fmt(value, unit: str, lang: str) -> str:
+    if unit == "per_day":
+        return format_number(value, lang, decimals=1)
+    return format_value(value, unit, lang)
+
+
+def format_change(value, unit: str, lang: str | None = "pt-BR") -> str:
+    """A signed change in a KPI's unit: ``+3,1 p.p.`` for ratios, ``−1,5 min``, ``+210``.
+
+    >>> format_change(-0.12, "ratio", "en")
+    '−12.0 pp'
+    """
+    lang = normalize_lang(lang)
+    if value is None or pd.isna(value):
+        return "–"
+    mag = abs(float(value))
+    if unit == "ratio":
+        text = t("{x} pp", lang, x=format_number(mag * 100.0, lang, decimals=1))
+    elif unit == "per_day":
+        text = format_number(mag, lang, decimals=1)
+    else:
+        text = format_value(mag, unit, lang)
+    if not any(ch in "123456789" for ch in text):
+        return text  # rounds to zero: no sign
+    return ("+" if value > 0 else "−") + text
+
+
+def _fmt_p(p, lang: str) -> str:
+    if p is None or pd.isna(p):
+        return "–"
+    if p < 0.001:
+        return "< " + format_number(0.001, lang, decimals=3)
+    return format_number(p, lang, decimals=3 if p < 0.01 else 2)
+
+
+def _num(value) -> float | None:
+    """A plain float for the spec (None for missing: JSON has no NaN)."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _label(metric: str, lang: str) -> str:
+    try:
+        return get_metric(metric).label(lang)
+    except Exception:  # noqa: BLE001 - a KPI outside the registry keeps its id
+        return str(metric)
+
+
+# -- trend chart ------------------------------------------------------------------------------
+def _segment_column(frame: pd.DataFrame) -> str | None:
+    extra = [c for c in frame.columns if c not in _TREND_FIXED]
+    if len(extra) > 1:
+        raise OptionError(
+            f"`trend_df` must be a frame from kpi_helpers.trend() (at most one segment column), "
+            f"got extra columns {extra!r}."
+        )
+    return extra[0] if extra else None
+
+
+def _trend_data(
+    frame: pd.DataFrame, unit: str, lang: str, seg: str | None, div: float
+) -> pd.DataFrame:
+    status = np.where(
+        frame["out_of_control"].to_numpy(dtype=bool),
+        t(_STATUS_OUT, lang),
+        np.where(frame["run_flag"].to_numpy(dtype=bool), t(_STATUS_RUN, lang), t(_STATUS_IN, lang)),
+    )
+    periods = pd.to_datetime(frame["period"])
+    data = pd.DataFrame(
+        {
+            "period": periods.dt.strftime("%Y-%m-%d"),
+            "value": frame["value"].astype("float64") / div,
+            "lcl": frame["lcl"].astype("float64") / div,
+            "ucl": frame["ucl"].astype("float64") / div,
+            "center": frame["center"].astype("float64") / div,
+            "target": frame["target"].astype("float64") / div,
+            "status": status,
+            "period_text": [format_date(p, lang) for p in periods],
+            "value_text": [_fmt(v, unit, lang) for v in frame["value"]],
+            "rolling_text": [_fmt(v, unit, lang) for v in frame["rolling_mean"]],
+            "limits_text": [
+                f"{_fmt(lo, unit, lang)} – {_fmt(hi, unit, lang)}"
+                for lo, hi in zip(frame["lcl"], frame["ucl"], strict=True)
+            ],
+            "n_text": [format_number(v, lang, decimals=0) for v in frame["n"]],
+            "rule_text": [
+                "; ".join(t(r, lang) for r in str(rule).split("; ")) if rule else ""
+                for rule in frame["rule"]
+            ],
+        }
+    )
+    if seg is not None:
+        data.insert(1, seg, frame[seg].astype(str).to_numpy())
+    # JSON has no NaN: Altair would turn it into null, do it explicitly
+    return data.astype(object).where(data.notna(), None)
+
+
+def trend_chart(
+    trend_df: pd.DataFrame,
+    metric: str,
+    *,
+    lang: str | None = "pt-BR",
+    freq: str | None = None,
+    width: int = 560,
+    height: int = 200,
+) -> alt.TopLevelMixin:
+    """A KPI over time: line and points, control band, centre line, target, flagged points.
+
+    Parameters
+    ----------
+    trend_df : DataFrame
+        The result of :func:`kpi_helpers.trends.trend` (one row per period, or per period and
+        segment: one small chart per segment, stacked).
+    metric : str
+        The KPI id (its label titles the chart; its unit formats the axis and tooltips).
+    lang : {"pt-BR", "en"}
+        Language of the texts and number/date formats.
+    freq : str, optional
+        The time grain, for the date format of the axis (default ``trend_df.attrs["freq"]``).
+    width, height : int
+        Size of one panel in pixels.
+
+    Returns
+    -------
+    altair.Chart
+        Points outside the limits are vermillion triangles, points in a run of 8 orange
+        squares, the others blue circles; tooltips show the period, the value (formatted by
+        the KPI's unit), the n and the rule that fired.
+    """
+    lang = normalize_lang(lang)
+    if not isinstance(trend_df, pd.DataFrame) or not set(_TREND_FIXED) <= set(trend_df.columns):
+        missing = sorted(set(_TREND_FIXED) - set(getattr(trend_df, "columns", [])))
+        raise OptionError(
+            f"`trend_df` must be the frame returned by kpi_helpers.trend(); missing columns {missing}."
+        )
+    m = get_metric(metric)
+    seg = _segment_column(trend_df)
+    freq = freq or trend_df.attrs.get("freq") or "week"
+    values = pd.concat([trend_df["value"], trend_df["center"]])
+    div, fmt, unit_text = _unit_scale(m.unit, values)
+    data = _trend_data(trend_df, m.unit, lang, seg, div)
+    label = m.label(lang)
+    if seg is not None:  # one axis per segment: keep their titles short
+        y_title = unit_text or t("Value", lang)
+    else:
+        y_title = f"{label} ({unit_text})" if unit_text else label
+    chart_kind = trend_df.attrs.get("chart") or ("p" if m.kind == "proportion" else "xmr")
+    subtitle = (
+        t("p-chart: 3-sigma limits from each point's own n", lang)
+        if chart_kind == "p"
+        else t("XmR chart: centre ± 2.66 × mean moving range", lang)
+    )
+
+    x = alt.X(
+        "period:T",
+        title=t("Period", lang),
+        axis=alt.Axis(format=_AXIS_FORMAT.get(freq, "%d %b"), labelAngle=0),
+    )
+    y_scale = alt.Scale(zero=False)
+    base = alt.Chart().encode(x=x)
+    band = base.mark_area(opacity=0.16, color=PALETTE["blue"]).encode(
+        y=alt.Y("lcl:Q", scale=y_scale, title=y_title, axis=alt.Axis(format=fmt)),
+        y2="ucl:Q",
+    )
+    centre = base.mark_line(color=PALETTE["dark"], strokeDash=[6, 3], strokeWidth=1).encode(
+        y="center:Q"
+    )
+    line = base.mark_line(color=PALETTE["blue"], strokeWidth=1.5).encode(y="value:Q")
+    statuses = [t(_STATUS_IN, lang), t(_STATUS_OUT, lang), t(_STATUS_RUN, lang)]
+    tooltip = [
+        alt.Tooltip("period_text:N", title=t("Period", lang)),
+        alt.Tooltip("value_text:N", title=label),
+        alt.Tooltip("n_text:N", title="n"),
+        alt.Tooltip("limits_text:N", title=t("Control limits", lang)),
+        alt.Tooltip("rolling_text:N", title=t("Rolling mean", lang)),
+        alt.Tooltip("rule_text:N", title=t("Rule", lang)),
+    ]
+    if seg is not None:
+        tooltip.insert(0, alt.Tooltip(f"{seg}:N", title=t(seg.capitalize(), lang)))
+    points = base.mark_point(filled=True, size=55, opacity=1).encode(
+        y="value:Q",
+        color=alt.Color(
+            "status:N",
+            scale=alt.Scale(
+                domain=statuses, range=[PALETTE["blue"], PALETTE["vermillion"], PALETTE["orange"]]
+            ),
+            legend=alt.Legend(title=t("Status", lang), orient="bottom"),
+        ),
+        shape=alt.Shape(
+            "status:N",
+            scale=alt.Scale(domain=statuses, range=["circle", "triangle-up", "square"]),
+        ),
+        tooltip=tooltip,
+    )
+    layers = [band, centre]
+    if trend_df["target"].notna().any():
+        layers.append(
+            base.mark_line(color=PALETTE["green"], strokeDash=[2, 2], strokeWidth=2).encode(
+                y="target:Q"
+            )
+        )
+    layers += [line, points]
+    title = alt.TitleParams(text=label, subtitle=subtitle, anchor="start")
+    if seg is not None:
+        chart = (
+            alt.layer(*layers, data=alt.InlineData(values=data.to_dict("records")))
+            .properties(width=width, height=height)
+            .facet(row=alt.Row(f"{seg}:N", title=t(seg.capitalize(), lang)))
+            .resolve_scale(y="independent")
+            .properties(title=title)
+        )
+    else:
+        chart = alt.layer(*layers, data=alt.InlineData(values=data.to_dict("records"))).properties(
+            width=width, height=height, title=title
+        )
+    return chart.configure(locale=vega_locale(lang))
+
+
+# -- comparison chart -------------------------------------------------------------------------
+_ASSESS_BETTER = "better"
+_ASSESS_WORSE = "worse"
+_ASSESS_CHANGED = "significant change"
+_ASSESS_NOISE = "within normal variation"
+_ASSESS_NONE = "no test"
+
+
+def _assessment(c) -> str:
+    p = getattr(c, "p_value", None)
+    if p is None or pd.isna(p):
+        return _ASSESS_NONE
+    if p >= 0.05:
+        return _ASSESS_NOISE
+    direction = getattr(c, "higher_is_better", None)
+    if direction is None:
+        return _ASSESS_CHANGED
+    up = c.change > 0
+    return _ASSESS_BETTER if up == bool(direction) else _ASSESS_WORSE
+
+
+def _comparison_row(c, lang: str) -> dict:
+    per_day = c.kind in ("count", "per_day") and not pd.isna(getattr(c, "per_day_a", math.nan))
+    if per_day:
+        a, b = float(c.per_day_a), float(c.per_day_b)
+        unit = "per_day"
+        label = (
+            t("{kpi} (per day)", lang, kpi=c.label(lang)) if c.kind == "count" else c.label(lang)
+        )
+        pct = c.per_day_pct_change
+    else:
+        a, b = c.value_a, c.value_b
+        unit = c.unit
+        label = c.label(lang)
+        pct = c.pct_change
+    base = a if a is not None and not pd.isna(a) else math.nan
+    lo = base + c.ci_low if not pd.isna(c.ci_low) else math.nan
+    hi = base + c.ci_high if not pd.isna(c.ci_high) else math.nan
+    div, fmt, unit_text = _unit_scale(unit, [a, b])
+    ci_text = (
+        f"{format_change(c.ci_low, unit, lang)} … {format_change(c.ci_high, unit, lang)}"
+        if not pd.isna(c.ci_low)
+        else "–"
+    )
+    return {
+        "kpi": label,
+        "a": _num(a / div if not pd.isna(a) else math.nan),
+        "b": _num(b / div if not pd.isna(b) else math.nan),
+        "lo": _num(lo / div),
+        "hi": _num(hi / div),
+        "assessment": t(_assessment(c), lang),
+        "a_text": f"{c.period_a.display(lang)}: {_fmt(a, unit, lang)}",
+        "b_text": f"{c.period_b.display(lang)}: {_fmt(b, unit, lang)}",
+        "change_text": f"{format_change(b - a, unit, lang)} ({format_signed_percent(pct, lang)})",
+        "ci_text": ci_text,
+        "p_text": _fmt_p(c.p_value, lang),
+        "n_text": f"{format_number(c.n_a, lang, decimals=0)} / {format_number(c.n_b, lang, decimals=0)}",
+        "label_text": format_signed_percent(pct, lang),
+        "_fmt": fmt,
+        "_unit": unit_text,
+    }
+
+
+def comparison_chart(
+    comparisons: Sequence, lang: str | None = "pt-BR", *, width: int = 360
+) -> alt.TopLevelMixin:
+    """A vs B for each KPI, with the 95% interval of the change drawn around A.
+
+    One row per KPI (each on its own axis, in its unit; counts per calendar day): a hollow
+    grey point at A, a filled point at B coloured by the verdict (better / worse /
+    significant change / within normal variation / no test), and a bar from
+    ``A + ci_low`` to ``A + ci_high``: when the bar does not reach A, the change is
+    significant at 95%. The label on the right is the relative change.
+
+    Parameters
+    ----------
+    comparisons : sequence of Comparison
+        From :func:`kpi_helpers.compare.compare_many` (or several :func:`compare` calls).
+    lang : {"pt-BR", "en"}
+    width : int
+        Width of the plotting area in pixels.
+    """
+    lang = normalize_lang(lang)
+    comparisons = list(comparisons)
+    if not comparisons:
+        raise OptionError("`comparisons` must hold at least one Comparison, got an empty list.")
+    verdicts = [_ASSESS_BETTER, _ASSESS_WORSE, _ASSESS_CHANGED, _ASSESS_NOISE, _ASSESS_NONE]
+    colour = alt.Color(
+        "assessment:N",
+        scale=alt.Scale(
+            domain=[t(v, lang) for v in verdicts],
+            range=[
+                PALETTE["blue"],
+                PALETTE["vermillion"],
+                PALETTE["purple"],
+                PALETTE["grey"],
+                "#BBBBBB",
+            ],
+        ),
+        legend=alt.Legend(title=t("Verdict", lang), orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("kpi:N", title=t("KPI", lang)),
+        alt.Tooltip("a_text:N", title="A"),
+        alt.Tooltip("b_text:N", title="B"),
+        alt.Tooltip("change_text:N", title=t("Change", lang)),
+        alt.Tooltip("ci_text:N", title=t("95% interval of the change", lang)),
+        alt.Tooltip("p_text:N", title=t("p-value", lang)),
+        alt.Tooltip("n_text:N", title="n (A / B)"),
+    ]
+    panels = []
+    for c in comparisons:
+        row = _comparison_row(c, lang)
+        fmt, unit_text = row.pop("_fmt"), row.pop("_unit")
+        data = alt.InlineData(values=[row])
+        y = alt.Y("kpi:N", title=None, axis=alt.Axis(labelLimit=230, minExtent=230))
+        x_axis = alt.Axis(format=fmt, title=unit_text or None, tickCount=5)
+        base = alt.Chart(data).encode(y=y)
+        ci = base.mark_rule(strokeWidth=6, opacity=0.35, color=PALETTE["grey"]).encode(
+            x=alt.X("lo:Q", scale=alt.Scale(zero=False), axis=x_axis), x2="hi:Q", tooltip=tooltip
+        )
+        pa = base.mark_point(shape="circle", size=90, filled=False, color=PALETTE["dark"]).encode(
+            x="a:Q", tooltip=tooltip
+        )
+        pb = base.mark_point(shape="diamond", size=120, filled=True, opacity=1).encode(
+            x="b:Q", color=colour, tooltip=tooltip
+        )
+        text = base.mark_text(align="left", dx=6, color=PALETTE["dark"]).encode(
+            x=alt.value(width), text="label_text:N"
+        )
+        panels.append(alt.layer(ci, pa, pb, text).properties(width=width, height=34))
+    title = alt.TitleParams(
+        text=t("Period A vs period B", lang),
+        subtitle=t("○ A   ◆ B   bar: 95% interval of the change, drawn from A", lang),
+        anchor="start",
+    )
+    chart = alt.vconcat(*panels, spacing=6).properties(title=title)
+    return (
+        chart.resolve_scale(x="independent", color="shared")
+        .configure(locale=vega_locale(lang))
+        .configure_view(stroke=None)
+    )
+
+
+# -- drivers waterfall ------------------------------------------------------------------------
+def drivers_chart(
+    comparison, lang: str | None = "pt-BR", *, top: int = 8, width: int = 520, height: int = 260
+) -> alt.TopLevelMixin:
+    """A waterfall from the KPI's value in A to its value in B through each segment's share.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`kpi_helpers.compare.compare` with ``by=`` a dimension (its ``drivers``).
+    lang : {"pt-BR", "en"}
+    top : int, default 8
+        Segments shown by the largest absolute contribution; the rest are one bar "Other".
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    altair.Chart
+        Bars: A (grey), one floating bar per segment (blue when it raises the KPI, vermillion
+        when it lowers it) and B (grey). Tooltips show the segment's values in A and B, its
+        contribution and its split into mix and rate effects. The value axis does not start at
+        zero (the bars of A and B are truncated): read the steps, not the heights.
+
+    Raises
+    ------
+    OptionError
+        When the comparison has no drivers (it was made without ``by=``).
+    """
+    lang = normalize_lang(lang)
+    drivers = getattr(comparison, "drivers", None)
+    by = getattr(comparison, "by", None)
+    if drivers is None or by is None or by not in getattr(drivers, "columns", []):
+        raise OptionError(
+            "`comparison` has no drivers: make it with compare(..., by='channel') (or another "
+            "dimension: 'team', 'agent', 'category')."
+        )
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise OptionError(f"`top` must be a whole number >= 1, got {top!r}.")
+    unit = comparison.unit
+    d = drivers.loc[drivers["contribution"].notna()].copy()
+    d = d.reindex(d["contribution"].abs().sort_values(ascending=False, kind="stable").index)
+    shown, rest = d.iloc[:top], d.iloc[top:]
+    steps: list[dict] = []
+    for _, r in shown.iterrows():
+        steps.append(
+            {
+                "step": str(r[by]),
+                "contribution": float(r["contribution"]),
+                "detail_a": _fmt(r["value_a"], unit, lang),
+                "detail_b": _fmt(r["value_b"], unit, lang),
+                "mix": format_change(r.get("mix_effect"), unit, lang),
+                "rate": format_change(r.get("rate_effect"), unit, lang),
+            }
+        )
+    if len(rest):
+        steps.append(
+            {
+                "step": t("Other ({n})", lang, n=len(rest)),
+                "contribution": float(rest["contribution"].sum()),
+                "detail_a": "–",
+                "detail_b": "–",
+                "mix": format_change(rest["mix_effect"].sum(min_count=1), unit, lang),
+                "rate": format_change(rest["rate_effect"].sum(min_count=1), unit, lang),
+            }
+        )
+    a_label = f"A: {comparison.period_a.display(lang)}"
+    b_label = f"B: {comparison.period_b.display(lang)}"
+    levels = [float(comparison.value_a)]
+    for s in steps:
+        levels.append(levels[-1] + s["contribution"])
+    levels.append(float(comparison.value_b))
+    div, fmt, unit_text = _unit_scale(unit, levels)
+    lo, hi = min(levels), max(levels)
+    pad = (hi - lo) * 0.25 if hi > lo else max(abs(hi) * 0.05, 1e-9)
+    floor = lo - pad
+    if unit in ("ratio", "count", "per_day", "seconds") and floor < 0 <= lo:
+        floor = 0.0
+    increase, decrease, total = (
+        t("raises the KPI", lang),
+        t("lowers the KPI", lang),
+        t("total", lang),
+    )
+    rows = [
+        {
+            "step": a_label,
+            "start": floor / div,
+            "end": comparison.value_a / div,
+            "kind": total,
+            "value_text": _fmt(comparison.value_a, unit, lang),
+            "detail_a": "",
+            "detail_b": "",
+            "mix": "",
+            "rate": "",
+        }
+    ]
+    cum = float(comparison.value_a)
+    for s in steps:
+        start, end = cum, cum + s["contribution"]
+        rows.append(
+            {
+                "step": s["step"],
+                "start": start / div,
+                "end": end / div,
+                "kind": increase if s["contribution"] >= 0 else decrease,
+                "value_text": format_change(s["contribution"], unit, lang),
+                "detail_a": s["detail_a"],
+                "detail_b": s["detail_b"],
+                "mix": s["mix"],
+                "rate": s["rate"],
+            }
+        )
+        cum = end
+    rows.append(
+        {
+            "step": b_label,
+            "start": floor / div,
+            "end": comparison.value_b / div,
+            "kind": total,
+            "value_text": _fmt(comparison.value_b, unit, lang),
+            "detail_a": "",
+            "detail_b": "",
+            "mix": "",
+            "rate": "",
+        }
+    )
+    order = [r["step"] for r in rows]
+    dim = t(by.capitalize(), lang)
+    tooltip = [
+        alt.Tooltip("step:N", title=dim),
+        alt.Tooltip("value_text:N", title=t("Contribution", lang)),
+        alt.Tooltip("detail_a:N", title="A"),
+        alt.Tooltip("detail_b:N", title="B"),
+        alt.Tooltip("mix:N", title=t("Mix effect", lang)),
+        alt.Tooltip("rate:N", title=t("Rate effect", lang)),
+    ]
+    y_title = comparison.label(lang) + (f" ({unit_text})" if unit_text else "")
+    base = alt.Chart(alt.InlineData(values=rows)).encode(
+        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160))
+    )
+    bars = base.mark_bar(size=28).encode(
+        y=alt.Y(
+            "start:Q",
+            title=y_title,
+            scale=alt.Scale(zero=False, domain=[floor / div, (hi + pad) / div]),
+            axis=alt.Axis(format=fmt),
+        ),
+        y2="end:Q",
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(
+                domain=[total, increase, decrease],
+                range=[PALETTE["grey"], PALETTE["blue"], PALETTE["vermillion"]],
+            ),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=tooltip,
+    )
+    labels = (
+        base.mark_text(dy=-6, color=PALETTE["dark"], fontSize=11)
+        .encode(y=alt.Y("top:Q"), text="value_text:N")
+        .transform_calculate(top="max(datum.start, datum.end)")
+    )
+    title = alt.TitleParams(
+        text=t("What drove the change: {kpi}", lang, kpi=comparison.label(lang)),
+        subtitle=t(
+            "Contribution of each {dim} from A to B (mix + rate effect)", lang, dim=dim.lower()
+        ),
+        anchor="start",
+    )
+    chart = alt.layer(bars, labels).properties(width=width, height=height, title=title)
+    return chart.configure(locale=vega_locale(lang))
