@@ -667,7 +667,8 @@ def drill_down(
     tt = ctx.t
     cond = (tt.created_at >= start.to_pydatetime()) & (tt.created_at < end.to_pydatetime())
     if segment is not None:
-        cond = cond & (tt[state.split] == str(segment))
+        # the engine groups null dimension values as "unknown": match them the same way
+        cond = cond & (tt[state.split].cast("string").fill_null("unknown") == str(segment))
     if mode == "against":
         opts = {**get_metric(metric).options, **dict(state.options.get(metric, {}) or {})}
         cond = cond & _AGAINST[metric](tt, ctx, opts)
