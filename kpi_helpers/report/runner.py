@@ -1,0 +1,756 @@
+"""Run one report job: resolve its period, check its parameters, execute it, write it atomically.
+
+:func:`plan_job` does everything that can fail before a kernel starts (the notebook exists,
+every parameter is declared in its parameters cell and has the declared type, the period
+resolves); :func:`execute_plan` runs the notebook with papermill (explicit ``python3``
+kernel of the running interpreter, explicit working directory = the folder of
+``reports.yml``), renders the HTML and moves the results into
+``<output_dir>/<job>/<period>/`` with :func:`os.replace`, so a failed or interrupted rerun
+never replaces a good report. A failure keeps the executed notebook as
+``<name>.failed.ipynb`` and writes ``run.failed.json``; the good report stays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ReportError
+from ..i18n import format_date, t
+from .charts_offline import ENV_FLAG
+from .config import Job, ReportConfig, fill_placeholders, safe_name
+
+__all__ = [
+    "AUTO_PARAMETERS",
+    "JobResult",
+    "RunPlan",
+    "data_as_of",
+    "default_as_of",
+    "execute_plan",
+    "plan_job",
+    "versions",
+]
+
+#: Parameters filled by the runner when the notebook declares them and the job does not set them.
+AUTO_PARAMETERS = ("period", "period_start", "period_end", "as_of", "lang", "interactive")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_ENGINE_NAME = "kpi_report"
+
+
+# -- plans ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything needed to run one job for one period (all checks passed)."""
+
+    job: Job
+    period: object  # kpi_helpers.periods.Period
+    as_of: _dt.date
+    parameters: Mapping
+    out_dir: Path
+    stem: str
+    base_dir: Path
+    timeout: float | None = None
+    inputs: Mapping = field(default_factory=dict)
+
+    @property
+    def html_path(self) -> Path:
+        return self.out_dir / f"{self.stem}.html"
+
+    @property
+    def notebook_path(self) -> Path:
+        return self.out_dir / f"{self.stem}.ipynb"
+
+    @property
+    def run_json_path(self) -> Path:
+        return self.out_dir / "run.json"
+
+    @property
+    def failed_notebook_path(self) -> Path:
+        return self.out_dir / f"{self.stem}.failed.ipynb"
+
+    @property
+    def failed_json_path(self) -> Path:
+        return self.out_dir / "run.failed.json"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """The outcome of one job run: ``status`` is ``"ok"``, ``"failed"`` or ``"planned"``."""
+
+    job: str
+    period: str | None
+    status: str
+    message: str | None = None
+    html: Path | None = None
+    duration_s: float = 0.0
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def data_as_of(path: str | Path) -> _dt.date:
+    """The day after the latest ``created_at`` in a Parquet or CSV file (read with DuckDB).
+
+    Only the maximum is read (a metadata-level scan for Parquet), so it is cheap on big files.
+
+    Raises
+    ------
+    ReportError
+        When the file is missing, has no ``created_at`` column or no rows.
+    """
+    import duckdb
+
+    path = Path(path)
+    if not path.is_file():
+        raise ReportError(f"Data file not found: {path}.")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        reader = "read_parquet"
+    elif suffix in (".csv", ".tsv", ".txt") or path.name.lower().endswith(".csv.gz"):
+        reader = "read_csv_auto"
+    else:
+        raise ReportError(
+            f"Cannot read the as-of date from {path.name} (only Parquet and CSV); pass --as-of YYYY-MM-DD."
+        )
+    con = duckdb.connect()
+    try:
+        row = con.execute(f"SELECT max(created_at) FROM {reader}(?)", [str(path)]).fetchone()
+    except duckdb.Error as exc:
+        raise ReportError(
+            f"Cannot read the latest created_at from {path.name}: {str(exc).splitlines()[0]}"
+        ) from None
+    finally:
+        con.close()
+    latest = row[0] if row else None
+    if latest is None:
+        raise ReportError(f"{path.name} has no rows with a created_at; pass --as-of YYYY-MM-DD.")
+    if isinstance(latest, str):
+        latest = _dt.datetime.fromisoformat(latest)
+    if isinstance(latest, _dt.datetime) and latest.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        from ..config import DEFAULT_TIMEZONE
+
+        latest = latest.astimezone(ZoneInfo(DEFAULT_TIMEZONE))
+    day = latest.date() if isinstance(latest, _dt.datetime) else latest
+    return day + _dt.timedelta(days=1)
+
+
+def _data_param(job: Job) -> str | None:
+    value = job.parameters.get("data")
+    return value if isinstance(value, str) and "{" not in value else None
+
+
+def default_as_of(job: Job, base_dir: Path, *, cache: dict | None = None) -> _dt.date:
+    """The as-of date of a run without ``--as-of``: the day after the latest data of the job."""
+    data = _data_param(job)
+    if data is None:
+        raise ReportError(
+            t(
+                "Job {job}: no 'data' parameter to read the latest date from; pass --as-of YYYY-MM-DD.",
+                job.lang,
+                job=job.name,
+            )
+        )
+    path = (base_dir / data).resolve()
+    if cache is not None and path in cache:
+        return cache[path]
+    try:
+        value = data_as_of(path)
+    except ReportError as exc:
+        raise ReportError(f"Job {job.name}: {exc}") from None
+    if cache is not None:
+        cache[path] = value
+    return value
+
+
+def plan_job(
+    job: Job,
+    config: ReportConfig,
+    *,
+    as_of: _dt.date,
+    period=None,
+    overrides: Mapping[str, str] | None = None,
+    out_dir: Path | None = None,
+    timeout: float | None = None,
+) -> RunPlan:
+    """Resolve the period and the parameters of ``job`` and check them, without running anything.
+
+    Parameters
+    ----------
+    job : Job
+        The job (from :func:`kpi_helpers.report.config.load_config`).
+    config : ReportConfig
+        Its configuration (base folder, output folder).
+    as_of : date
+        First day NOT included in the data; relative period specs resolve against it.
+    period : Period or spec, optional
+        Run for this period instead of the job's spec (backfills).
+    overrides : mapping of str to str, optional
+        ``--param key=value`` pairs (values parsed as YAML, then checked like the others).
+    out_dir : Path, optional
+        Output root instead of the configured one.
+    timeout : float, optional
+        Seconds the notebook may run in total (default: the job's ``timeout``, else no
+        limit); going over fails the job.
+
+    Raises
+    ------
+    ReportError
+        Missing notebook, undeclared or mistyped parameter, invalid period.
+    """
+    from ..errors import PeriodError
+    from ..periods import parse_period
+    from .params import check_parameters, notebook_parameters, parse_cli_value
+
+    if not job.notebook.is_file():
+        raise ReportError(
+            t(
+                "Job {job}: notebook not found: {path}.",
+                job.lang,
+                job=job.name,
+                path=job.notebook_text,
+            )
+        )
+    try:
+        resolved = parse_period(period if period is not None else job.period, as_of=as_of)
+        previous = resolved.previous()
+    except PeriodError as exc:
+        raise ReportError(f"Job {job.name}: {exc}") from None
+    fields = {
+        "job": job.name,
+        "period": resolved.label,
+        "previous": previous.label,
+        "period_start": resolved.start.isoformat(),
+        "period_end": resolved.end.isoformat(),
+        "as_of": resolved.end.isoformat(),
+        "lang": job.lang,
+    }
+    try:
+        declared = notebook_parameters(job.notebook)
+    except ReportError as exc:
+        raise ReportError(f"Job {job.name}: {exc}") from None
+    except Exception as exc:  # unreadable notebook
+        raise ReportError(
+            f"Job {job.name}: cannot read {job.notebook_text}: {type(exc).__name__}: {exc}"
+        ) from None
+    values = dict(fill_placeholders(dict(job.parameters), fields))
+    for key, raw in (overrides or {}).items():
+        if key not in declared:
+            known = ", ".join(sorted(declared)) or "(none)"
+            raise ReportError(
+                f"Job {job.name}: unknown parameter {key!r} (--param) for {job.notebook_text}: "
+                f"its parameters cell declares {known}."
+            )
+        values[key] = fill_placeholders(parse_cli_value(raw, declared[key]), fields)
+    auto = {
+        "period": resolved.label,
+        "period_start": fields["period_start"],
+        "period_end": fields["period_end"],
+        "as_of": fields["as_of"],
+        "lang": job.lang,
+        "interactive": False,
+    }
+    for key, value in auto.items():
+        if key in declared and key not in values:
+            values[key] = value
+    try:
+        check_parameters(values, declared, notebook=job.notebook_text)
+    except ReportError as exc:
+        raise ReportError(f"Job {job.name}: {exc}") from None
+    stem = safe_name(job.output.format_map({**fields, "period": safe_name(resolved.label)}))
+    root = Path(out_dir) if out_dir is not None else config.output_dir
+    inputs = {}
+    for key, value in values.items():
+        if isinstance(value, str) and value and len(value) < 500:
+            candidate = config.base_dir / value
+            with contextlib.suppress(OSError, ValueError):
+                if candidate.is_file():
+                    inputs[key] = value
+    return RunPlan(
+        job=job,
+        period=resolved,
+        as_of=as_of,
+        parameters=values,
+        out_dir=root / safe_name(job.name) / safe_name(resolved.label),
+        stem=stem,
+        base_dir=config.base_dir,
+        timeout=timeout if timeout is not None else job.timeout,
+        inputs=inputs,
+    )
+
+
+# -- execution -----------------------------------------------------------------------------
+def versions() -> dict[str, str]:
+    """Versions of Python and of the libraries behind the numbers and the page."""
+    from importlib import metadata
+
+    out = {"python": sys.version.split()[0]}
+    for dist in (
+        "kpi-helpers",
+        "pandas",
+        "ibis-framework",
+        "duckdb",
+        "altair",
+        "vl-convert-python",
+        "papermill",
+        "nbconvert",
+    ):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    with contextlib.suppress(Exception):
+        import altair as alt
+
+        out["vega-lite"] = alt.SCHEMA_VERSION.lstrip("v")
+    return out
+
+
+def _kernel_manager_class(log_file):
+    """An AsyncKernelManager that runs ``sys.executable``'s ipykernel and logs its stderr."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _CurrentPythonKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):
+            spec = super().kernel_spec
+            if spec is not None and spec.language.lower() == "python":
+                spec.argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+            return spec
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["stderr"] = log_file
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _launch_kernel = _async_launch_kernel
+
+    return _CurrentPythonKernelManager
+
+
+def _register_engine() -> str:
+    """A papermill engine that reports each code cell's start to a callback."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class _ProgressEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, kpi_progress=None, **kwargs):
+            if kpi_progress is not None:
+                code = [i for i, c in enumerate(nb_man.nb.cells) if c.cell_type == "code"]
+                original = nb_man.cell_start
+
+                def cell_start(cell, cell_index=None, **kw):
+                    if cell_index in code:
+                        kpi_progress(code.index(cell_index) + 1, len(code))
+                    return original(cell, cell_index, **kw)
+
+                nb_man.cell_start = cell_start
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register(_ENGINE_NAME, _ProgressEngine)
+    return _ENGINE_NAME
+
+
+class _Budget:
+    """nbclient ``timeout_func``: the time left of the job's budget for each cell.
+
+    The budget covers the notebook's own cells (the clock starts at the first of them);
+    the runner's setup cell is not counted.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = float(seconds)
+        self.deadline: float | None = None
+
+    def __call__(self, cell) -> float | None:
+        if "kpi-report-setup" in cell.get("metadata", {}).get("tags", []):
+            return None
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.seconds
+        return max(self.deadline - time.monotonic(), 0.01)  # 0 would mean "no limit"
+
+
+_SETUP_SOURCE = (
+    "# kpi-report: Altair charts rendered offline (this cell is not shown in the report)\n"
+    "import kpi_helpers.report.charts_offline as _kpi_charts\n"
+    "_kpi_charts.enable_offline_charts(force=True)\n"
+    "del _kpi_charts"
+)
+
+
+def _prepare_notebook(path: Path):
+    """The notebook to execute: a hidden setup cell first, source positions recorded."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for i, cell in enumerate(nb.cells):
+        cell.metadata["kpi_report"] = {"cell": i + 1}
+        if not cell.get("id"):
+            cell["id"] = f"cell-{i + 1}"
+    setup = nbformat.v4.new_code_cell(_SETUP_SOURCE)
+    setup["id"] = "kpi-report-setup"
+    setup.metadata["tags"] = ["kpi-report-setup", "remove"]
+    nb.cells.insert(0, setup)
+    nb.metadata.setdefault(
+        "kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"}
+    )
+    return nb
+
+
+@contextlib.contextmanager
+def _report_environment():
+    previous = os.environ.get(ENV_FLAG)
+    os.environ[ENV_FLAG] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ENV_FLAG, None)
+        else:
+            os.environ[ENV_FLAG] = previous
+
+
+def _first_line(source) -> str:
+    text = "".join(source) if isinstance(source, list) else str(source or "")
+    for line in text.splitlines():
+        if line.strip() and not line.strip().startswith("#"):
+            line = line.strip()
+            return line if len(line) <= 80 else line[:77] + "..."
+    return ""
+
+
+def _clean(text: str, limit: int = 400) -> str:
+    text = _ANSI_RE.sub("", str(text)).strip()
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cell_position(nb, index: int | None, lang: str) -> tuple[str, str]:
+    """('7', 'first line') of the executed cell ``index`` in the SOURCE notebook."""
+    if nb is None or index is None or not 0 <= index < len(nb.cells):
+        return "?", ""
+    cell = nb.cells[index]
+    tags = cell.get("metadata", {}).get("tags", [])
+    if "injected-parameters" in tags:
+        return t("injected parameters", lang), _first_line(cell.source)
+    pos = cell.get("metadata", {}).get("kpi_report", {}).get("cell")
+    if pos is None and "kpi-report-setup" in tags:
+        return "setup", _first_line(cell.source)
+    return str(pos if pos is not None else index + 1), _first_line(cell.source)
+
+
+_CELL_LINE_RE = re.compile(r"^(?:Cell In ?\[\d*\]|Input In ?\[\d*\]).*?line (\d+)")
+
+
+def _cell_line(traceback) -> int | None:
+    """The line of the failing cell that raised, from IPython's traceback (its first frame)."""
+    for entry in traceback or []:
+        for text in _ANSI_RE.sub("", str(entry)).splitlines():
+            match = _CELL_LINE_RE.match(text.strip())
+            if match:
+                return int(match.group(1))
+    return None
+
+
+def _failed_cell(nb, fallback: int | None) -> int | None:
+    """Index of the cell papermill marked as failed (it inserts banner cells, so the
+    exception's own index may be off in the saved notebook)."""
+    for i, cell in enumerate(nb.cells if nb is not None else []):
+        if cell.get("metadata", {}).get("papermill", {}).get("exception") is True:
+            return i
+    return fallback
+
+
+def _running_cell(nb) -> int | None:
+    """Index of the last cell that started (the one a timeout interrupted)."""
+    last = None
+    for i, cell in enumerate(nb.cells if nb is not None else []):
+        if cell.get("metadata", {}).get("papermill", {}).get("start_time"):
+            last = i
+    return last
+
+
+def _read_nb(path: Path):
+    import nbformat
+
+    if not path.is_file():
+        return None
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except Exception:
+        return None
+
+
+def _atomic_write(path: Path, data: bytes | str) -> None:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: reports are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _json_bytes(obj) -> bytes:
+    return (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def _record(
+    plan: RunPlan, *, status: str, started: _dt.datetime, duration: float, error=None
+) -> dict:
+    period = plan.period
+    inputs = {}
+    for key, rel in plan.inputs.items():
+        path = plan.base_dir / rel
+        with contextlib.suppress(OSError):
+            inputs[key] = {"path": rel, "sha256": _sha256(path), "bytes": path.stat().st_size}
+    record = {
+        "job": plan.job.name,
+        "title": plan.job.title,
+        "status": status,
+        "period": {
+            "label": period.label,
+            "spec": plan.job.period if period.spec == plan.job.period else period.spec,
+            "kind": period.kind,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "as_of": plan.as_of.isoformat(),
+        "lang": plan.job.lang,
+        "notebook": {"path": plan.job.notebook_text, "sha256": _sha256(plan.job.notebook)},
+        "parameters": dict(plan.parameters),
+        "inputs": inputs,
+        "versions": versions(),
+        "kernel": {"name": "python3", "python": sys.version.split()[0]},
+        "generated_at": started.isoformat(timespec="seconds"),
+        "duration_s": round(duration, 2),
+        "outputs": {
+            "html": plan.html_path.name if status == "ok" else None,
+            "notebook": (plan.notebook_path if status == "ok" else plan.failed_notebook_path).name,
+        },
+    }
+    if error is not None:
+        record["error"] = error
+    return record
+
+
+def _page(plan: RunPlan, generated_at: str | None):
+    from .render import ReportPage
+
+    period, lang = plan.period, plan.job.lang
+    last_day = period.end - _dt.timedelta(days=1)
+    source = plan.job.source or str(plan.parameters.get("data", "")) or plan.job.notebook_text
+    return ReportPage(
+        title=plan.job.title,
+        lang=lang,
+        period_label=period.label,
+        period_display=period.display(lang),
+        period_first_day=format_date(period.start, lang),
+        period_last_day=format_date(last_day, lang),
+        data_through=format_date(last_day, lang),
+        data_source=source,
+        notebook=plan.job.notebook_text,
+        generated_at=generated_at,
+    )
+
+
+def execute_plan(
+    plan: RunPlan,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    generated_at: str | None = None,
+) -> JobResult:
+    """Execute a planned job, render it and move the outputs into place atomically.
+
+    Parameters
+    ----------
+    plan : RunPlan
+        From :func:`plan_job`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` when each code cell starts.
+    generated_at : str, optional
+        A fixed generation time to print in the page (default: none in the page, so
+        re-running on the same data gives a byte-identical HTML; the real time is in
+        ``run.json``).
+
+    Returns
+    -------
+    JobResult
+        ``status`` ``"ok"`` or ``"failed"`` with a one-paragraph ``message``.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from .render import render_html
+
+    lang = plan.job.lang
+    plan.out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=plan.out_dir))
+    executed_path = tmp / f"{plan.stem}.ipynb"
+    input_path = tmp / f"{plan.stem}.input.ipynb"
+    started = _dt.datetime.now(_dt.UTC)
+    t0 = time.monotonic()
+    error: dict | None = None
+    message: str | None = None
+    try:
+        import nbformat
+
+        nbformat.write(_prepare_notebook(plan.job.notebook), str(input_path))
+        engine = _register_engine()
+        with (tmp / "kernel.log").open("wb") as log, _report_environment():
+            try:
+                pm.execute_notebook(
+                    str(input_path),
+                    str(executed_path),
+                    parameters=dict(plan.parameters),
+                    kernel_name="python3",
+                    language="python",
+                    engine_name=engine,
+                    cwd=str(plan.base_dir),
+                    progress_bar=False,
+                    log_output=False,
+                    execution_timeout=None,
+                    timeout_func=_Budget(plan.timeout) if plan.timeout else None,
+                    start_timeout=120,
+                    kpi_progress=progress,
+                    kernel_manager_class=_kernel_manager_class(log),
+                )
+            except PapermillExecutionError as exc:
+                nb = _read_nb(executed_path)
+                pos, line = _cell_position(nb, _failed_cell(nb, exc.cell_index), lang)
+                error = {
+                    "cell": pos,
+                    "source": line,
+                    "line": _cell_line(exc.traceback),
+                    "type": exc.ename,
+                    "message": _clean(exc.evalue),
+                }
+            except Exception as exc:  # timeouts (papermill marks them completed), dead kernels
+                from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+                nb = _read_nb(executed_path)
+                pos, line = _cell_position(nb, _running_cell(nb), lang)
+                if isinstance(exc, (CellTimeoutError, TimeoutError)):
+                    error = {
+                        "cell": pos,
+                        "source": line,
+                        "type": "Timeout",
+                        "message": t(
+                            "the notebook ran longer than {seconds} s (--timeout)",
+                            lang,
+                            seconds=f"{plan.timeout:g}" if plan.timeout else "?",
+                        ),
+                    }
+                else:
+                    detail = _clean(exc, 300)
+                    if isinstance(exc, DeadKernelError):
+                        log_tail = (tmp / "kernel.log").read_text("utf-8", "replace").strip()
+                        detail = _clean(log_tail.splitlines()[-1] if log_tail else detail, 300)
+                    error = {
+                        "cell": pos,
+                        "source": line,
+                        "type": type(exc).__name__,
+                        "message": detail,
+                    }
+        duration = time.monotonic() - t0
+        if error is None:
+            import nbformat
+
+            executed = nbformat.read(str(executed_path), as_version=4)
+            executed.metadata.get("papermill", {}).update(
+                {"input_path": plan.job.notebook_text, "output_path": plan.notebook_path.name}
+            )
+            try:
+                html = render_html(executed, _page(plan, generated_at))
+            except ReportError as exc:
+                error = {
+                    "cell": None,
+                    "source": "",
+                    "type": "RenderError",
+                    "message": _clean(exc, 600),
+                }
+            except Exception as exc:
+                error = {
+                    "cell": None,
+                    "source": "",
+                    "type": type(exc).__name__,
+                    "message": _clean(exc),
+                }
+            else:
+                record = _record(plan, status="ok", started=started, duration=duration)
+                # executed notebook and run.json first, the page last: each move is atomic
+                _atomic_write(plan.notebook_path, nbformat.writes(executed))
+                _atomic_write(plan.run_json_path, _json_bytes(record))
+                _atomic_write(plan.html_path, html)
+                for stale in (plan.failed_notebook_path, plan.failed_json_path):
+                    with contextlib.suppress(FileNotFoundError):
+                        stale.unlink()
+                return JobResult(
+                    plan.job.name, plan.period.label, "ok", None, plan.html_path, duration
+                )
+        # failure: keep the executed notebook next to the (untouched) good report
+        if executed_path.is_file():
+            os.replace(executed_path, plan.failed_notebook_path)
+        message = _error_message(plan, error)
+        record = _record(plan, status="failed", started=started, duration=duration, error=error)
+        record["message"] = message
+        _atomic_write(plan.failed_json_path, _json_bytes(record))
+        return JobResult(plan.job.name, plan.period.label, "failed", message, None, duration)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _error_message(plan: RunPlan, error: Mapping) -> str:
+    lang = plan.job.lang
+    head = t("{job} {period} failed", lang, job=plan.job.name, period=plan.period.label)
+    if error.get("cell") not in (None, "?"):
+        where = t(
+            "in cell {cell} of {notebook}",
+            lang,
+            cell=error["cell"],
+            notebook=plan.job.notebook_text,
+        )
+        if error.get("source"):
+            where += f" (`{error['source']}`)"
+        if error.get("line"):
+            where += ", " + t("line {line}", lang, line=error["line"])
+    else:
+        where = t("while rendering the report", lang) if error.get("type") == "RenderError" else ""
+    what = f"{error.get('type')}: {error.get('message')}".rstrip()
+    if not what.endswith((".", "!", "?")):
+        what += "."
+    kept = ""
+    if plan.failed_notebook_path.is_file():
+        kept = " " + t(
+            "Executed notebook kept as {path}.", lang, path=plan.failed_notebook_path.name
+        )
+    return (f"{head} {where}" if where else head) + f": {what}{kept}"
