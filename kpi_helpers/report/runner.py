@@ -13,6 +13,7 @@ never replaces a good report. A failure keeps the executed notebook as
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -274,6 +275,16 @@ def plan_job(
         check_parameters(values, declared, notebook=job.notebook_text)
     except ReportError as exc:
         raise ReportError(f"Job {job.name}: {exc}") from None
+    if isinstance(values.get("lang"), str) and values["lang"]:
+        # the page speaks the notebook's language (e.g. --param lang=en): template too
+        from ..i18n import normalize_lang
+
+        try:
+            lang = normalize_lang(values["lang"])
+        except Exception as exc:  # noqa: BLE001 - reported as the job's parameter error
+            raise ReportError(f"Job {job.name}: parameter lang: {exc}") from None
+        if lang != job.lang:
+            job = dataclasses.replace(job, lang=lang)
     stem = safe_name(job.output.format_map({**fields, "period": safe_name(resolved.label)}))
     root = Path(out_dir) if out_dir is not None else config.output_dir
     inputs = {}
@@ -535,7 +546,7 @@ def _record(
             inputs[key] = {"path": rel, "sha256": _sha256(path), "bytes": path.stat().st_size}
     record = {
         "job": plan.job.name,
-        "title": plan.job.title,
+        "title": t(plan.job.title, plan.job.lang),
         "status": status,
         "period": {
             "label": period.label,
@@ -570,7 +581,7 @@ def _page(plan: RunPlan, generated_at: str | None):
     last_day = period.end - _dt.timedelta(days=1)
     source = plan.job.source or str(plan.parameters.get("data", "")) or plan.job.notebook_text
     return ReportPage(
-        title=plan.job.title,
+        title=t(plan.job.title, lang),
         lang=lang,
         period_label=period.label,
         period_display=period.display(lang),
