@@ -68,8 +68,12 @@ sample: setup
 strip: setup
 	$(PY) -m kpi_helpers.notebook_tools strip notebooks/*.ipynb
 
+## golden: re-run the notebooks and store their new golden (nbval-checked) outputs
+golden: setup
+	$(PY) -m kpi_helpers.notebook_tools refresh notebooks/*.ipynb
+
 ## clean: remove the virtual environment, caches and generated reports
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis benchmarks/.cache
 
-.PHONY: help setup browser test test-fast report lint format benchmark sample strip clean
+.PHONY: help setup browser test test-fast report lint format benchmark sample strip golden clean

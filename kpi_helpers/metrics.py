@@ -523,7 +523,7 @@ _define(
 )  # fmt: skip
 _define(
     "asa", "customer", "seconds", False, "mean",
-    ("Average speed of answer (ASA)", "Tempo médio de atendimento (ASA)"),
+    ("Average speed of answer (ASA)", "Tempo médio de espera (TME/ASA)"),
     ("Average time customers waited for the first human answer, over answered contacts "
      "(also called average first response time).",
      "Tempo médio que os clientes esperaram pela primeira resposta humana, nos contatos "
