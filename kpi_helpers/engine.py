@@ -216,6 +216,8 @@ class _Context:
                  want_sumsq: bool = True):
         self.columns = set(table.columns)
         self.want_sumsq = want_sumsq
+        #: distinct raw channel values (set by the engine when a KPI needs them)
+        self.channel_values: list | None = None
         self.scales = dict(scales)
         self.stats = stats
         self._clock = business_clock
@@ -234,7 +236,7 @@ class _Context:
             elif kind == "bool":
                 new[name] = _to_bool(col)
             elif kind in ("duration", "score", "int"):
-                if not col.type().is_floating():
+                if not (col.type().is_floating() or (kind == "int" and col.type().is_integer())):
                     new[name] = _to_float(col, duration=kind == "duration")
         # Dimensions are normalised (null -> "unknown") only when grouped by: see _run.
         if "channel" not in has:
@@ -301,8 +303,23 @@ class _Context:
             table.setdefault(alias, table[ch])
         if isinstance(threshold, Mapping):
             table.update({str(k).strip().lower(): float(v) for k, v in threshold.items()})
-        # one CASE on the normalised channel (evaluated once per row, not once per branch)
-        return self.t.channel.strip().lower().substitute(table, else_=DEFAULT_SL_OTHER)
+        ch = self.t.channel
+        values = self.channel_values
+        if values is None or not ch.type().is_string():
+            # one CASE on the normalised channel (evaluated once per row)
+            return ch.strip().lower().substitute(table, else_=DEFAULT_SL_OTHER)
+        # the data's own channel spellings, normalised here once: a CASE on the raw value
+        # with only the channels that differ from the default (no string work per row)
+        raw = {}
+        for value in values:
+            if value is None:
+                continue
+            thr = table.get(str(value).strip().lower(), DEFAULT_SL_OTHER)
+            if thr != DEFAULT_SL_OTHER:
+                raw[str(value)] = thr
+        if not raw:
+            return ibis.literal(DEFAULT_SL_OTHER)
+        return ch.substitute(raw, else_=DEFAULT_SL_OTHER)
 
     def open_duration(self, options):
         as_of = options.get("as_of") or self.stats.get("as_of")
@@ -701,6 +718,13 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
         clock = _BusinessClock(calendar, start, end)
 
     ctx = _Context(raw, scales=source.scales, stats=stats, business_clock=clock, want_sumsq=components)
+    if "channel" in columns and raw.channel.type().is_string() and any(
+        m.id == "service_level"
+        and not isinstance(opts[m.id].get("threshold_s"), (int, float))
+        for m in usable
+    ):
+        # a tiny query for the distinct channels keeps string work out of the main query
+        ctx.channel_values = source.execute(raw.select("channel").distinct())["channel"].tolist()
     _warn_unparsed(source, raw)
     t = ctx.t
     key_cols: list[str] = []

@@ -400,11 +400,11 @@ def _b_csat_mean(c, o):
 
 
 def _b_nps(c, o):
-    import ibis
-
+    # the mean of a per-row score (+1 promoter, 0 passive, -1 detractor), as counts
     x = c.t.nps
-    score = ibis.cases((x >= 9, 1.0), (x <= 6, -1.0), else_=0.0)
-    return _mean_parts(c, score, x.notnull())
+    promoters, detractors = _cnt(c, _true(x >= 9)), _cnt(c, _true(x <= 6))
+    sumsq = promoters + detractors if c.want_sumsq else None
+    return Parts(num=promoters - detractors, den=_cnt(c, x.notnull()), sumsq=sumsq)
 
 
 def _b_ces(c, o):
