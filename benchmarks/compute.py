@@ -158,8 +158,10 @@ def main(argv=None) -> int:
         float(((merged[f"{k}_sql"] - merged[f"{k}_ibis"]).abs() / merged[f"{k}_sql"].abs()).max())
         for k in STANDARD_SUITE
     )
-    cases = [("hand-written DuckDB SQL", lambda: run_hand_sql(path, con)),
-             ("kpi_helpers.compute (Ibis/DuckDB)", lambda: run_compute(path))]
+    cases = [
+        ("hand-written DuckDB SQL", lambda: run_hand_sql(path, con)),
+        ("kpi_helpers.compute (Ibis/DuckDB)", lambda: run_compute(path)),
+    ]
     if args.pandas:
         cases.append(("pandas (read + 2 KPIs only)", lambda: run_pandas(path)))
     results = []
@@ -167,8 +169,10 @@ def main(argv=None) -> int:
         results.append((name, *measure(fn, args.repeat)))
     base_t, base_m = results[0][1], results[0][2]
     print()
-    print(f"rows: {args.rows:,}   KPIs: {len(STANDARD_SUITE)}   groups: {len(ours)}   "
-          f"repeat: {args.repeat}   max rel. diff SQL vs compute: {worst:.1e}")
+    print(
+        f"rows: {args.rows:,}   KPIs: {len(STANDARD_SUITE)}   groups: {len(ours)}   "
+        f"repeat: {args.repeat}   max rel. diff SQL vs compute: {worst:.1e}"
+    )
     print(f"{'case':38} {'median s':>9} {'x SQL':>7} {'peak MB':>9} {'x SQL':>7}")
     for name, t, m in results:
         print(f"{name:38} {t:9.3f} {t / base_t:7.2f} {m:9.0f} {m / max(base_m, 1):7.2f}")

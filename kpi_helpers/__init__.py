@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import primer
 from .calendar import BusinessCalendar, default_calendar
 from .charts import comparison_chart, drivers_chart, trend_chart
 from .compare import Comparison, compare, compare_many, comparison_table
@@ -17,7 +18,6 @@ from .errors import (
     TargetsError,
     UnknownMetricError,
 )
-from . import primer
 from .explore import Explorer, explore
 from .io import LoadResult, load_interactions
 from .mapping import get_preset, list_presets, register_preset

@@ -41,6 +41,7 @@ from .i18n import (
     t,
 )
 from .metrics import get_metric
+from .trends import TREND_COLUMNS
 
 __all__ = [
     "trend_chart",
@@ -65,20 +66,7 @@ PALETTE = {
 _STATUS_IN = "in control"
 _STATUS_OUT = "outside the control limits"
 _STATUS_RUN = "run of 8+ on one side"
-_TREND_FIXED = (
-    "period",
-    "value",
-    "n",
-    "rolling_mean",
-    "center",
-    "lcl",
-    "ucl",
-    "out_of_control",
-    "run_flag",
-    "rule",
-    "target",
-    "partial",
-)
+_TREND_FIXED = TREND_COLUMNS
 _AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}
 
 

@@ -160,7 +160,9 @@ def _to_bool(col):
     if dtype.is_string():
         s = col.strip().lower()
         return ibis.cases(
-            (s.isin(_TRUE_STRINGS), True), (s.isin(_FALSE_STRINGS), False), else_=ibis.null("boolean")
+            (s.isin(_TRUE_STRINGS), True),
+            (s.isin(_FALSE_STRINGS), False),
+            else_=ibis.null("boolean"),
         )
     return col.cast("boolean")
 
@@ -212,8 +214,15 @@ def _seconds_between(end, start):
 class _Context:
     """The prepared table (canonical types + derived per-row columns) and helpers for builders."""
 
-    def __init__(self, table, *, scales: Mapping[str, Scale], stats: dict, business_clock=None,
-                 want_sumsq: bool = True):
+    def __init__(
+        self,
+        table,
+        *,
+        scales: Mapping[str, Scale],
+        stats: dict,
+        business_clock=None,
+        want_sumsq: bool = True,
+    ):
         self.columns = set(table.columns)
         self.want_sumsq = want_sumsq
         #: distinct raw channel values (set by the engine when a KPI needs them)
@@ -250,7 +259,9 @@ class _Context:
             w = t.wait_s.notnull()
             derived_ans = w if derived_ans is None else (derived_ans | w)
         if "answered" in has:
-            c["_answered"] = ibis.coalesce(t.answered, derived_ans if derived_ans is not None else False, False)
+            c["_answered"] = ibis.coalesce(
+                t.answered, derived_ans if derived_ans is not None else False, False
+            )
         elif derived_ans is not None:
             c["_answered"] = derived_ans
         else:
@@ -266,7 +277,11 @@ class _Context:
             waits.append(t.wait_s)
         if "first_response_at" in has:
             waits.append(_seconds_between(t.first_response_at, t.created_at))
-        c["_wait"] = ibis.coalesce(*waits) if len(waits) > 1 else (waits[0] if waits else ibis.null("float64"))
+        c["_wait"] = (
+            ibis.coalesce(*waits)
+            if len(waits) > 1
+            else (waits[0] if waits else ibis.null("float64"))
+        )
         if "resolved" in has and "resolved_at" in has:
             c["_resolved"] = ibis.coalesce(t.resolved, t.resolved_at.notnull())
         elif "resolved" in has:
@@ -283,7 +298,11 @@ class _Context:
         if self._clock is not None:
             t = self._clock.attach(t, has)
         else:
-            t = t.mutate(_wait_b=ibis.null("float64"), _res_time_b=ibis.null("float64"), _B_created=ibis.null("float64"))
+            t = t.mutate(
+                _wait_b=ibis.null("float64"),
+                _res_time_b=ibis.null("float64"),
+                _B_created=ibis.null("float64"),
+            )
         return t
 
     # -- helpers used by the definitions ------------------------------------------------
@@ -338,7 +357,9 @@ class _BusinessClock:
         self.calendar = calendar
         self.start = start
         self.days = calendar.day_table(start, end)
-        self.days = self.days.assign(date=pd.to_datetime(self.days["date"]).astype("datetime64[us]"))
+        self.days = self.days.assign(
+            date=pd.to_datetime(self.days["date"]).astype("datetime64[us]")
+        )
 
     def b_of(self, ts: pd.Timestamp) -> float:
         day = ts.normalize()
@@ -350,9 +371,16 @@ class _BusinessClock:
         return float(r.cum_s + min(max(tod - r.open_s, 0.0), r.close_s - r.open_s))
 
     def _b_expr(self, t, ts_col: str, tag: str):
-        cal = ibis.memtable(self.days).rename({f"{tag}_d": "date", f"{tag}_o": "open_s", f"{tag}_c": "close_s", f"{tag}_cum": "cum_s"})
+        cal = ibis.memtable(self.days).rename(
+            {f"{tag}_d": "date", f"{tag}_o": "open_s", f"{tag}_c": "close_s", f"{tag}_cum": "cum_s"}
+        )
         ts = t[ts_col]
-        t = t.mutate(**{f"_{tag}_day": ts.truncate("D"), f"_{tag}_tod": _seconds_between(ts, ts.truncate("D"))})
+        t = t.mutate(
+            **{
+                f"_{tag}_day": ts.truncate("D"),
+                f"_{tag}_tod": _seconds_between(ts, ts.truncate("D")),
+            }
+        )
         t = t.left_join(cal, t[f"_{tag}_day"] == cal[f"{tag}_d"])
         span = t[f"{tag}_c"] - t[f"{tag}_o"]
         inside = ibis.greatest(ibis.least(t[f"_{tag}_tod"] - t[f"{tag}_o"], span), 0.0)
@@ -368,7 +396,11 @@ class _BusinessClock:
             parts.append(t.first_response_at)
         if "wait_s" in has:
             parts.append(t.created_at + (t.wait_s * 1e6).round().cast("int64").as_interval("us"))
-        t = t.mutate(_fr_eff=ibis.coalesce(*parts) if len(parts) > 1 else (parts[0] if parts else ibis.null("timestamp")))
+        t = t.mutate(
+            _fr_eff=ibis.coalesce(*parts)
+            if len(parts) > 1
+            else (parts[0] if parts else ibis.null("timestamp"))
+        )
         t = self._b_expr(t, "_fr_eff", "fr")
         if "resolved_at" in has:
             t = self._b_expr(t, "resolved_at", "res")
@@ -395,7 +427,9 @@ def _normalize_metrics(metrics) -> list[Metric]:
 
 def _validate_option(metric: Metric, key: str, value):
     if key == "hours" and value not in ("calendar", "business"):
-        raise OptionError(f"option `hours` of {metric.id!r} must be 'calendar' or 'business', got {value!r}.")
+        raise OptionError(
+            f"option `hours` of {metric.id!r} must be 'calendar' or 'business', got {value!r}."
+        )
     if key == "variant":
         valid = ("offered", "answered", "exclude_short_abandons")
         if value not in valid:
@@ -410,13 +444,19 @@ def _validate_option(metric: Metric, key: str, value):
                 f"channel -> seconds, got {value!r}."
             )
     if key in ("resolution_target_s", "short_abandon_s") and not isinstance(value, (int, float)):
-        raise OptionError(f"option `{key}` of {metric.id!r} must be a number of seconds, got {value!r}.")
+        raise OptionError(
+            f"option `{key}` of {metric.id!r} must be a number of seconds, got {value!r}."
+        )
     if key == "scale" and value is not None and not isinstance(value, Scale):
         if not (isinstance(value, Sequence) and len(value) == 2):
-            raise OptionError(f"option `scale` of {metric.id!r} must be [low, high], got {value!r}.")
+            raise OptionError(
+                f"option `scale` of {metric.id!r} must be [low, high], got {value!r}."
+            )
 
 
-def _resolve_options(metrics: list[Metric], options: Mapping | None, quantiles: str) -> dict[str, dict]:
+def _resolve_options(
+    metrics: list[Metric], options: Mapping | None, quantiles: str
+) -> dict[str, dict]:
     options = dict(options or {})
     globals_ = {k: options.pop(k) for k in list(options) if k in _GLOBAL_OPTIONS}
     for key in options:
@@ -451,7 +491,8 @@ def _missing_requirements(metric: Metric, columns: set[str]) -> list[str]:
     return missing
 
 
-def _normalize_by(by, columns: set[str]) -> tuple[str | None, list[str]]:
+def normalize_by(by, columns: set[str] | None = None) -> tuple[str | None, list[str]]:
+    """Split `by` into a time grain and dimensions (``columns`` None: presence not checked)."""
     if by is None:
         return None, []
     items = [by] if isinstance(by, str) else list(by)
@@ -462,24 +503,29 @@ def _normalize_by(by, columns: set[str]) -> tuple[str | None, list[str]]:
             if grain is not None:
                 raise OptionError(f"`by` may hold one time grain, got {grain!r} and {item!r}.")
             grain = item
-        elif item in DIMENSION_COLUMNS or item in columns:
-            if item not in columns and item != "channel":
+        elif item in DIMENSION_COLUMNS or (columns is not None and item in columns):
+            if columns is not None and item not in columns and item != "channel":
                 raise DataError(f"`by` names {item!r} but the data has no column {item!r}.")
             dims.append(item)
         else:
             valid = ", ".join(repr(x) for x in (*TIME_GRAINS, *DIMENSION_COLUMNS))
-            raise OptionError(f"`by` must be None, a time grain or a dimension ({valid}), got {item!r}.")
+            raise OptionError(
+                f"`by` must be None, a time grain or a dimension ({valid}), got {item!r}."
+            )
     return grain, dims
 
 
-def _period_bounds(period) -> tuple[pd.Timestamp, pd.Timestamp]:
+def period_bounds(period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``(start, end)`` Timestamps of a Period or a pair; start must be before end."""
     if hasattr(period, "start") and hasattr(period, "end"):
         start, end = period.start, period.end
     else:
         try:
             start, end = period
         except (TypeError, ValueError):
-            raise OptionError(f"`period` must be a Period or a (start, end) pair, got {period!r}.") from None
+            raise OptionError(
+                f"`period` must be a Period or a (start, end) pair, got {period!r}."
+            ) from None
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if not start < end:
         raise OptionError(f"`period` must have start < end, got {start} .. {end}.")
@@ -498,7 +544,10 @@ def _data_stats(source: _Source, table, needs: set[str]) -> dict:
     if not needs:
         return {}
     cols = set(table.columns)
-    aggs = {"min_created": _to_timestamp(table.created_at).min(), "max_created": _to_timestamp(table.created_at).max()}
+    aggs = {
+        "min_created": _to_timestamp(table.created_at).min(),
+        "max_created": _to_timestamp(table.created_at).max(),
+    }
     for c in ("first_response_at", "resolved_at"):
         if c in cols:
             aggs[f"max_{c}"] = _to_timestamp(table[c]).max()
@@ -527,9 +576,18 @@ def compute_components(
     den), ``m__sumsq`` for means, ``m__n``. With ``periods={"a": pa, "b": pb}`` a key column
     ``period`` holds the label. See :func:`compute` for the other arguments.
     """
-    frame, _ = _run_all(data, metrics, by, options=options, periods=periods, period=period,
-                        quantiles=quantiles, timezone=timezone, components=True,
-                        operations=operations)
+    frame, _ = _run_all(
+        data,
+        metrics,
+        by,
+        options=options,
+        periods=periods,
+        period=period,
+        quantiles=quantiles,
+        timezone=timezone,
+        components=True,
+        operations=operations,
+    )
     return frame
 
 
@@ -584,9 +642,17 @@ def compute(
        volume  csat  volume_n  csat_n
     0       2   1.0         2       1
     """
-    frame, metric_list = _run_all(data, metrics, by, options=options, period=period,
-                                  quantiles=quantiles, timezone=timezone, components=False,
-                                  operations=operations)
+    frame, metric_list = _run_all(
+        data,
+        metrics,
+        by,
+        options=options,
+        period=period,
+        quantiles=quantiles,
+        timezone=timezone,
+        components=False,
+        operations=operations,
+    )
     keys = [c for c in frame.columns if c in frame.attrs.get("keys", ())]
     cols = keys + [m.id for m in metric_list]
     if with_n:
@@ -631,8 +697,10 @@ def _run_all(data, metrics, by, *, operations=None, **kw):
         keys = list(frame.attrs.get("keys", ()))
         attrs = dict(frame.attrs)
         attrs["unavailable"] = {**attrs.get("unavailable", {}), **ops_unavailable}
-        frame = frame.merge(ops_frame, on=keys, how="outer") if keys else pd.concat(
-            [frame.reset_index(drop=True), ops_frame.reset_index(drop=True)], axis=1
+        frame = (
+            frame.merge(ops_frame, on=keys, how="outer")
+            if keys
+            else pd.concat([frame.reset_index(drop=True), ops_frame.reset_index(drop=True)], axis=1)
         )
         if keys:
             frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
@@ -642,13 +710,25 @@ def _run_all(data, metrics, by, *, operations=None, **kw):
     frame.attrs.setdefault("unavailable", {})
     values = [m.id for m in metric_list]
     rest = [c for c in frame.columns if c not in keys and c not in values]
-    out = frame[list(frame.attrs["keys"]) + values + [c for c in rest if c not in frame.attrs["keys"]]]
+    out = frame[
+        list(frame.attrs["keys"]) + values + [c for c in rest if c not in frame.attrs["keys"]]
+    ]
     out.attrs = frame.attrs
     return out, metric_list
 
 
-def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="exact",
-         timezone=DEFAULT_TIMEZONE, components=False):
+def _run(
+    data,
+    metrics,
+    by,
+    *,
+    options,
+    period=None,
+    periods=None,
+    quantiles="exact",
+    timezone=DEFAULT_TIMEZONE,
+    components=False,
+):
     if quantiles not in ("exact", "approx"):
         raise OptionError(f"`quantiles` must be 'exact' or 'approx', got {quantiles!r}.")
     metric_list = _normalize_metrics(metrics)
@@ -662,7 +742,7 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
                 f"{', '.join(sorted(columns)) or 'no columns'}). Map your creation date column "
                 "to created_at with kpi_helpers.load_interactions(path, mapping={'created_at': ...})."
             )
-    grain, dims = _normalize_by(by, columns)
+    grain, dims = normalize_by(by, columns)
     opts = _resolve_options(metric_list, options, quantiles)
 
     unavailable: dict[str, str] = {}
@@ -690,7 +770,12 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
     needs_stats = set()
     if any(m.id == "sla_compliance" and opts[m.id].get("as_of") is None for m in usable):
         needs_stats.add("as_of")
-    if any(m.kind == "per_day" for m in usable) and grain is None and period is None and periods is None:
+    if (
+        any(m.kind == "per_day" for m in usable)
+        and grain is None
+        and period is None
+        and periods is None
+    ):
         needs_stats.add("span")
     if business:
         needs_stats.add("span")
@@ -698,7 +783,9 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
 
     clock = None
     if business:
-        calendar = next((opts[m.id].get("calendar") for m in usable if opts[m.id].get("calendar")), None)
+        calendar = next(
+            (opts[m.id].get("calendar") for m in usable if opts[m.id].get("calendar")), None
+        )
         if calendar is None:
             from .calendar import default_calendar
 
@@ -717,11 +804,16 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
                     start = min(start, (pd.Timestamp(a) - pd.Timedelta(days=1)).date())
         clock = _BusinessClock(calendar, start, end)
 
-    ctx = _Context(raw, scales=source.scales, stats=stats, business_clock=clock, want_sumsq=components)
-    if "channel" in columns and raw.channel.type().is_string() and any(
-        m.id == "service_level"
-        and not isinstance(opts[m.id].get("threshold_s"), (int, float))
-        for m in usable
+    ctx = _Context(
+        raw, scales=source.scales, stats=stats, business_clock=clock, want_sumsq=components
+    )
+    if (
+        "channel" in columns
+        and raw.channel.type().is_string()
+        and any(
+            m.id == "service_level" and not isinstance(opts[m.id].get("threshold_s"), (int, float))
+            for m in usable
+        )
     ):
         # a tiny query for the distinct channels keeps string work out of the main query
         ctx.channel_values = source.execute(raw.select("channel").distinct())["channel"].tolist()
@@ -729,9 +821,11 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
     t = ctx.t
     key_cols: list[str] = []
     if periods:
-        bounds = {label: _period_bounds(p) for label, p in periods.items()}
+        bounds = {label: period_bounds(p) for label, p in periods.items()}
         pieces = [
-            t.filter((t.created_at >= _lit(s)) & (t.created_at < _lit(e))).mutate(period=ibis.literal(str(label)))
+            t.filter((t.created_at >= _lit(s)) & (t.created_at < _lit(e))).mutate(
+                period=ibis.literal(str(label))
+            )
             for label, (s, e) in bounds.items()
         ]
         t = pieces[0]
@@ -739,7 +833,7 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
             t = t.union(piece, distinct=False)
         key_cols.append("period")
     elif period is not None:
-        ps, pe = _period_bounds(period)
+        ps, pe = period_bounds(period)
         t = t.filter((t.created_at >= _lit(ps)) & (t.created_at < _lit(pe)))
     if grain is not None:
         t = t.mutate(**{grain: t.created_at.truncate(_GRAIN_UNIT[grain])})
@@ -783,14 +877,19 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
     try:
         raw_result = source.execute(query)
     except Exception as exc:  # noqa: BLE001 - engine errors on bad values become DataErrors
-        raise DataError(f"{source.name}: the KPI query failed ({type(exc).__name__}: {exc}).") from exc
+        raise DataError(
+            f"{source.name}: the KPI query failed ({type(exc).__name__}: {exc})."
+        ) from exc
 
     result = raw_result
     if grain is not None:
         result[grain] = pd.to_datetime(result[grain]).astype("datetime64[ns]")
         if result[grain].isna().any():
             nnull = int(result.loc[result[grain].isna(), "_rows"].sum())
-            warnings.warn(f"{nnull} contacts without created_at are left out of the time buckets.", stacklevel=3)
+            warnings.warn(
+                f"{nnull} contacts without created_at are left out of the time buckets.",
+                stacklevel=3,
+            )
             result = result[result[grain].notna()]
         result = _fill_time_gaps(result, grain, dims, key_cols, period, list(aggs))
 
@@ -830,7 +929,9 @@ def _run(data, metrics, by, *, options, period=None, periods=None, quantiles="ex
         out[f"{m.id}__n"] = n.round().astype("int64")
     for m in usable:
         if m.kind == "stock":
-            stock = _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, opts[m.id])
+            stock = _backlog(
+                source, ctx, raw, out, grain, dims, key_cols, period, periods, opts[m.id]
+            )
             out[m.id] = stock.astype("int64")
             out[f"{m.id}__n"] = stock.astype("int64")
             if components:
@@ -869,9 +970,11 @@ def _warn_unparsed(source: _Source, raw) -> None:
     try:
         row = source.execute(raw.aggregate(**checks)).iloc[0]
     except Exception as exc:  # noqa: BLE001
-        raise DataError(f"{source.name}: values that cannot be converted ({exc}). "
-                        "Load the file with kpi_helpers.load_interactions(path, mapping=...), "
-                        "which parses and reports every bad row.") from exc
+        raise DataError(
+            f"{source.name}: values that cannot be converted ({exc}). "
+            "Load the file with kpi_helpers.load_interactions(path, mapping=...), "
+            "which parses and reports every bad row."
+        ) from exc
     bad = {k: int(v) for k, v in row.items() if v}
     if bad:
         detail = ", ".join(f"{k}: {v}" for k, v in bad.items())
@@ -900,7 +1003,8 @@ def _bucket_start(grain: str, ts: pd.Timestamp) -> pd.Timestamp:
     return ts.replace(month=1, day=1)
 
 
-def _bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
+def bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
+    """The first instant after the time bucket starting at ``start``."""
     offset = {
         "day": pd.DateOffset(days=1),
         "week": pd.DateOffset(days=7),
@@ -913,7 +1017,7 @@ def _bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
 
 def _fill_time_gaps(result, grain, dims, key_cols, period, agg_cols):
     if period is not None:
-        ps, pe = _period_bounds(period)
+        ps, pe = period_bounds(period)
         lo, hi = _bucket_start(grain, ps), _bucket_start(grain, pe - pd.Timedelta(microseconds=1))
     elif len(result):
         lo, hi = result[grain].min(), result[grain].max()
@@ -939,19 +1043,19 @@ def _bucket_days(result, grain, period, periods, stats):
     if periods:
         lengths = {}
         for label, p in periods.items():
-            s, e = _period_bounds(p)
+            s, e = period_bounds(p)
             lengths[str(label)] = (e.normalize() - s.normalize()).days
         return result["period"].map(lengths).astype("float64").to_numpy()
     if grain is not None:
         starts = pd.to_datetime(result[grain])
-        ends = starts.map(lambda s: _bucket_end(grain, s))
+        ends = starts.map(lambda s: bucket_end(grain, s))
         if period is not None:
-            ps, pe = _period_bounds(period)
+            ps, pe = period_bounds(period)
             starts = starts.clip(lower=ps.normalize())
             ends = ends.clip(upper=pe.normalize())
         return ((ends - starts).dt.days).astype("float64").to_numpy()
     if period is not None:
-        ps, pe = _period_bounds(period)
+        ps, pe = period_bounds(period)
         return np.full(len(result), float((pe.normalize() - ps.normalize()).days))
     lo, hi = stats.get("min_created"), stats.get("max_created")
     if lo is None or pd.isna(lo):
@@ -970,15 +1074,15 @@ def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, opti
     if periods or grain is None:
         # one end per output row: the period's end, the given as_of, or after all data
         if periods:
-            ends = {str(k): _period_bounds(p)[1] for k, p in periods.items()}
+            ends = {str(k): period_bounds(p)[1] for k, p in periods.items()}
         elif period is not None:
-            ends = {"_": _period_bounds(period)[1]}
+            ends = {"_": period_bounds(period)[1]}
         elif options.get("as_of") is not None:
             ends = {"_": pd.Timestamp(options["as_of"])}
         else:
             ends = {"_": None}
         aggs = {}
-        for i, (label, end) in enumerate(ends.items()):
+        for i, end in enumerate(ends.values()):
             if end is None:
                 cond = res.isnull()
             else:
@@ -1002,7 +1106,11 @@ def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, opti
     # time buckets: cumulative created minus cumulative closed, per dimension combination
     unit = _GRAIN_UNIT[grain]
     closed_ts = ibis.greatest(created, res)
-    opened = base.mutate(_bk=created.truncate(unit)).group_by(["_bk", *dims]).aggregate(_n=ibis._.count())
+    opened = (
+        base.mutate(_bk=created.truncate(unit))
+        .group_by(["_bk", *dims])
+        .aggregate(_n=ibis._.count())
+    )
     closed = (
         base.filter(res.notnull())
         .mutate(_bk=closed_ts.truncate(unit))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale
 from babel import dates as _bdates
@@ -66,14 +66,16 @@ def normalize_lang(lang: str | None) -> str:
     key = str(lang).strip().lower()
     if key in _ALIASES:
         return _ALIASES[key]
-    raise OptionError(f"`lang` must be one of {', '.join(repr(x) for x in LANGUAGES)}, got {lang!r}.")
+    raise OptionError(
+        f"`lang` must be one of {', '.join(repr(x) for x in LANGUAGES)}, got {lang!r}."
+    )
 
 
 def _locale_dir(lang: str) -> str:
     return lang.replace("-", "_")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog_messages(lang: str) -> dict[str, str]:
     """All translated messages of ``lang`` (id -> text), merged from every ``.po`` file."""
     lang = normalize_lang(lang)
@@ -101,7 +103,7 @@ def t(message: str, lang: str | None = None, /, **fields) -> str:
     return text.format(**fields) if fields else text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _babel_locale(lang: str) -> Locale:
     return Locale.parse(_locale_dir(normalize_lang(lang)))
 
@@ -129,7 +131,9 @@ def format_percent(value, lang: str | None = None, *, decimals: int = 1, missing
     return _bnumbers.format_percent(value, format=fmt, locale=_babel_locale(lang))
 
 
-def format_signed_percent(value, lang: str | None = None, *, decimals: int = 1, missing: str = "–") -> str:
+def format_signed_percent(
+    value, lang: str | None = None, *, decimals: int = 1, missing: str = "–"
+) -> str:
     """A change as a signed percentage: ``+3,2%`` / ``−8,8%``."""
     if _is_missing(value):
         return missing
@@ -137,14 +141,18 @@ def format_signed_percent(value, lang: str | None = None, *, decimals: int = 1, 
     return ("+" if value >= 0 else "−") + text
 
 
-def format_currency(value, lang: str | None = None, *, currency: str = "BRL", missing: str = "–") -> str:
+def format_currency(
+    value, lang: str | None = None, *, currency: str = "BRL", missing: str = "–"
+) -> str:
     """Money in the locale's style: ``R$ 1.234,50`` (pt-BR)."""
     if _is_missing(value):
         return missing
     return _bnumbers.format_currency(value, currency, locale=_babel_locale(lang))
 
 
-def format_date(value, lang: str | None = None, *, format: str = "medium", missing: str = "–") -> str:
+def format_date(
+    value, lang: str | None = None, *, format: str = "medium", missing: str = "–"
+) -> str:
     """A date in the locale's style (``format``: short, medium, long, or a CLDR pattern)."""
     if _is_missing(value):
         return missing

@@ -1,8 +1,8 @@
 """Keep committed notebooks clean: outputs stripped except the golden cells nbval checks.
 
-    python -m kpi_helpers.notebook_tools strip notebooks/*.ipynb   # rewrite in place
-    python -m kpi_helpers.notebook_tools check notebooks/*.ipynb   # exit 1 if not clean
-    python -m kpi_helpers.notebook_tools refresh notebooks/x.ipynb # re-run, keep new goldens
+python -m kpi_helpers.notebook_tools strip notebooks/*.ipynb   # rewrite in place
+python -m kpi_helpers.notebook_tools check notebooks/*.ipynb   # exit 1 if not clean
+python -m kpi_helpers.notebook_tools refresh notebooks/x.ipynb # re-run, keep new goldens
 """
 
 from __future__ import annotations
@@ -69,11 +69,14 @@ def refresh_golden(path: Path) -> int:
     nb = json.loads(path.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
-        pm.execute_notebook(str(path), str(out), kernel_name="python3", cwd=str(path.parent),
-                            progress_bar=False)
+        pm.execute_notebook(
+            str(path), str(out), kernel_name="python3", cwd=str(path.parent), progress_bar=False
+        )
         executed = json.loads(out.read_text(encoding="utf-8"))
     sources = {
-        "".join(c.get("source", "")) if isinstance(c.get("source"), list) else c.get("source", ""): c
+        "".join(c.get("source", ""))
+        if isinstance(c.get("source"), list)
+        else c.get("source", ""): c
         for c in executed["cells"]
     }
     refreshed = 0

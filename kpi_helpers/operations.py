@@ -63,10 +63,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .engine import normalize_by, period_bounds
 from .errors import DataError, MetricUnavailable, OptionError
 from .mapping import normalize_name
 from .metrics import get_metric
-from .schema import DIMENSION_COLUMNS, OPERATIONS_COLUMNS, TIME_GRAINS
+from .schema import OPERATIONS_COLUMNS, TIME_GRAINS
 from .validation import blank_mask, parse_number, parse_string, parse_timestamp
 
 __all__ = [
@@ -400,39 +401,6 @@ def _canonical(operations) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- computing
 
 
-def _normalize_by(by) -> tuple[str | None, list[str]]:
-    if by is None:
-        return None, []
-    items = [by] if isinstance(by, str) else list(by)
-    grain, dims = None, []
-    for item in items:
-        if item in TIME_GRAINS:
-            if grain is not None:
-                raise OptionError(f"`by` may hold one time grain, got {grain!r} and {item!r}.")
-            grain = item
-        elif item in DIMENSION_COLUMNS:
-            dims.append(item)
-        else:
-            valid = ", ".join(repr(x) for x in (*TIME_GRAINS, *DIMENSION_COLUMNS))
-            raise OptionError(
-                f"`by` must be None, a time grain or a dimension ({valid}), got {item!r}."
-            )
-    return grain, dims
-
-
-def _bounds(period) -> tuple[pd.Timestamp, pd.Timestamp]:
-    if hasattr(period, "start") and hasattr(period, "end"):
-        start, end = period.start, period.end
-    else:
-        try:
-            start, end = period
-        except (TypeError, ValueError):
-            raise OptionError(
-                f"`period` must be a Period or a (start, end) pair, got {period!r}."
-            ) from None
-    return pd.Timestamp(start), pd.Timestamp(end)
-
-
 def _bucket(month: pd.Series, grain: str) -> pd.Series:
     return month.dt.to_period(_GRAIN_FREQ[grain]).dt.start_time.astype("datetime64[ns]")
 
@@ -554,7 +522,7 @@ def compute_operations(
             raise OptionError(
                 f"unknown option(s) {sorted(value)!r} for {key!r}; valid options: none."
             )
-    grain, dims = _normalize_by(by)
+    grain, dims = normalize_by(by)
     ops = _canonical(operations)
     present = set(ops.columns)
 
@@ -578,11 +546,11 @@ def compute_operations(
     if periods:
         pieces = []
         for label, p in periods.items():
-            s, e = _bounds(p)
+            s, e = period_bounds(p)
             pieces.append(ops[(ops["month"] >= s) & (ops["month"] < e)].assign(period=str(label)))
         rows = pd.concat(pieces, ignore_index=True) if pieces else ops.iloc[0:0].assign(period="")
     elif period is not None:
-        s, e = _bounds(period)
+        s, e = period_bounds(period)
         rows = ops[(ops["month"] >= s) & (ops["month"] < e)]
     else:
         rows = ops

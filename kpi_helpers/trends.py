@@ -54,6 +54,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .engine import bucket_end
 from .errors import OptionError
 from .metrics import get_metric
 from .schema import DIMENSION_COLUMNS, TIME_GRAINS
@@ -206,17 +207,6 @@ def _check_args(metric, freq, by, window):
     return m
 
 
-def _bucket_end(freq: str, start: pd.Timestamp) -> pd.Timestamp:
-    offset = {
-        "day": pd.DateOffset(days=1),
-        "week": pd.DateOffset(days=7),
-        "month": pd.DateOffset(months=1),
-        "quarter": pd.DateOffset(months=3),
-        "year": pd.DateOffset(years=1),
-    }[freq]
-    return start + offset
-
-
 def _target_for(target, segment) -> float:
     if target is None:
         return math.nan
@@ -335,7 +325,7 @@ def trend(
     if by is not None:
         frame.insert(1, by, raw[by].astype(object).to_numpy())
     if per is not None and len(frame):
-        ends = frame["period"].map(lambda s: _bucket_end(freq, s))
+        ends = frame["period"].map(lambda s: bucket_end(freq, s))
         frame["partial"] = ((frame["period"] < per.start_ts) | (ends > per.end_ts)).to_numpy()
     else:
         frame["partial"] = False

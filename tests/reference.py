@@ -173,7 +173,9 @@ def reference(df: pd.DataFrame, by=None, options=None) -> pd.DataFrame:
             end = (pd.Period(start, GRAIN_FREQ[grain]) + 1).start_time
             days = (end - start).days
         else:
-            days = (df["created_at"].max().normalize() - df["created_at"].min().normalize()).days + 1
+            days = (
+                df["created_at"].max().normalize() - df["created_at"].min().normalize()
+            ).days + 1
         r = kpis_for_group(g, d.loc[g.index], days=days, as_of=as_of, options=options)
         if "resolved_at" in df and grain:
             same = np.ones(len(df), dtype=bool)

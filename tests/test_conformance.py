@@ -10,10 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from reference import reference
 
 from kpi_helpers import compute, get_metric, list_metrics
-
-from reference import reference
 
 INTERACTION_KPIS = [m for m in list_metrics() if get_metric(m).source == "interactions"]
 

@@ -80,8 +80,19 @@ def test_all_at_once_is_one_row_with_every_column(tiny):
 def test_by_month_hand_computed(tiny):
     r = compute(
         tiny,
-        ["volume", "answer_rate", "asa", "service_level", "csat", "nps", "backlog", "aht",
-         "bot_containment", "transfer_rate", "volume_per_day"],
+        [
+            "volume",
+            "answer_rate",
+            "asa",
+            "service_level",
+            "csat",
+            "nps",
+            "backlog",
+            "aht",
+            "bot_containment",
+            "transfer_rate",
+            "volume_per_day",
+        ],
         by="month",
     )
     assert list(r["month"]) == [T("2026-01-01"), T("2026-02-01"), T("2026-03-01")]
@@ -263,8 +274,9 @@ def test_backlog_at_period_end_includes_older_contacts(tiny):
 
 def test_components_in_periods_mode(tiny):
     comp = compute_components(
-        tiny, ["csat", "nps", "volume"], periods={"a": ("2026-01-01", "2026-02-01"),
-                                                   "b": ("2026-02-01", "2026-04-01")}
+        tiny,
+        ["csat", "nps", "volume"],
+        periods={"a": ("2026-01-01", "2026-02-01"), "b": ("2026-02-01", "2026-04-01")},
     )
     a = comp[comp["period"] == "a"].iloc[0]
     b = comp[comp["period"] == "b"].iloc[0]
@@ -276,7 +288,9 @@ def test_components_in_periods_mode(tiny):
 
 def test_overlapping_periods_count_rows_in_both(tiny):
     comp = compute_components(
-        tiny, "volume", periods={"q1": ("2026-01-01", "2026-04-01"), "jan": ("2026-01-01", "2026-02-01")}
+        tiny,
+        "volume",
+        periods={"q1": ("2026-01-01", "2026-04-01"), "jan": ("2026-01-01", "2026-02-01")},
     )
     assert dict(zip(comp["period"], comp["volume"], strict=True)) == {"jan": 3, "q1": 6}
 
@@ -341,7 +355,13 @@ def test_approx_quantiles_run(tiny):
 def test_catalog_has_both_languages():
     en, pt = catalog("en"), catalog("pt-BR")
     assert list(en.columns) == [
-        "id", "perspective", "unit", "higher_is_better", "label", "description", "formula",
+        "id",
+        "perspective",
+        "unit",
+        "higher_is_better",
+        "label",
+        "description",
+        "formula",
         "requires",
     ]
     assert en["id"].tolist() == pt["id"].tolist()
@@ -384,7 +404,8 @@ def test_business_hours_durations():
         }
     )
     r = compute(
-        df, ["asa", "frt_median", "resolution_time_mean", "sla_compliance"],
+        df,
+        ["asa", "frt_median", "resolution_time_mean", "sla_compliance"],
         options={"hours": "business"},
     )
     assert r["asa"].iloc[0] == pytest.approx((5400 + 3600 + 30 + 10) / 4)

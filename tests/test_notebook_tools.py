@@ -30,7 +30,9 @@ def _code(source, outputs=(), tags=()):
 
 def test_strip_keeps_golden_outputs_only():
     out = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
-    nb = _nb([_code("x = 1", out, tags=["parameters"]), _code("# NBVAL_CHECK_OUTPUT\nprint(1)", out)])
+    nb = _nb(
+        [_code("x = 1", out, tags=["parameters"]), _code("# NBVAL_CHECK_OUTPUT\nprint(1)", out)]
+    )
     stripped = strip_notebook(nb)
     assert stripped["cells"][0]["outputs"] == [] and stripped["cells"][0]["execution_count"] is None
     assert stripped["cells"][1]["outputs"] == out
@@ -39,7 +41,9 @@ def test_strip_keeps_golden_outputs_only():
 
 
 def test_problems_are_named():
-    nb = _nb([_code("def f():\n    pass", [{"output_type": "stream", "name": "stdout", "text": "x"}])])
+    nb = _nb(
+        [_code("def f():\n    pass", [{"output_type": "stream", "name": "stdout", "text": "x"}])]
+    )
     problems = notebook_problems(nb)
     assert "no cell tagged `parameters`" in problems
     assert any("outputs" in p for p in problems) and any("'def'" in p for p in problems)
@@ -56,4 +60,6 @@ def test_check_command_exit_status(tmp_path):
     cmd = [sys.executable, "-m", "kpi_helpers.notebook_tools", "check", str(bad)]
     result = subprocess.run(cmd, capture_output=True, text=True)
     assert result.returncode == 1 and "parameters" in result.stdout
-    subprocess.run([sys.executable, "-m", "kpi_helpers.notebook_tools", "strip", str(bad)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "kpi_helpers.notebook_tools", "strip", str(bad)], check=True
+    )

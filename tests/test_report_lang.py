@@ -33,8 +33,18 @@ def pages(tmp_path_factory):
     for lang in ("en", "pt-BR"):
         folder = tmp_path_factory.mktemp(f"lang-{lang}")
         proc = run_cli(
-            "run", *JOBS, "--config", str(PROJ_ROOT / "reports.yml"), "--out", str(folder),
-            "--param", f"lang={lang}", "--as-of", "2026-11-01", cwd=PROJ_ROOT, timeout=900,
+            "run",
+            *JOBS,
+            "--config",
+            str(PROJ_ROOT / "reports.yml"),
+            "--out",
+            str(folder),
+            "--param",
+            f"lang={lang}",
+            "--as-of",
+            "2026-11-01",
+            cwd=PROJ_ROOT,
+            timeout=900,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         for job in JOBS:
