@@ -141,7 +141,17 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
             raise DataError(f"{path}: cannot be read ({type(exc).__name__}: {exc}).") from exc
         return _Source(table, con, scales, str(path))
     if isinstance(data, ibis.Table):
-        return _Source(data, None, scales, "ibis table")
+        try:
+            backend = data._find_backend()
+        except Exception:  # noqa: BLE001 - in-memory tables: run them on our DuckDB
+            backend = default_backend()
+        aware = any(
+            dtype.is_timestamp() and dtype.timezone is not None for dtype in data.schema().values()
+        )
+        if aware and getattr(backend, "name", "") == "duckdb" and backend is not default_backend():
+            # time-zone-aware columns become local time through the session's zone
+            backend.raw_sql(f"SET TimeZone = '{timezone}'")
+        return _Source(data, backend, scales, "ibis table")
     raise DataError(
         "`data` must be a LoadResult, a pandas DataFrame, a path to Parquet/CSV or an Ibis "
         f"table, got {type(data).__name__}."

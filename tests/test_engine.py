@@ -333,6 +333,23 @@ def test_timezone_aware_timestamps_are_converted_to_local_time(tiny):
     assert r["day"].iloc[0] == T("2026-01-31")
 
 
+def test_timezone_aware_inputs_of_every_kind(tmp_path):
+    df = pd.DataFrame(
+        {
+            "interaction_id": ["1", "2"],
+            # 01:30 UTC is 22:30 on 31 January in Sao Paulo; 04:00 UTC is 01:00 on 1 February
+            "created_at": pd.to_datetime(["2026-02-01 01:30", "2026-02-01 04:00"]).tz_localize(
+                "UTC"
+            ),
+        }
+    )
+    path = tmp_path / "tz.parquet"
+    df.to_parquet(path)
+    for data in (df, path, ibis.memtable(df)):
+        r = compute(data, "volume", by="day")
+        assert r["day"].tolist() == [T("2026-01-31"), T("2026-02-01")], type(data)
+
+
 def test_parquet_csv_and_ibis_inputs_match(tiny, tmp_path):
     metrics = ["volume", "answer_rate", "asa", "csat", "nps", "fcr", "backlog", "frt_p90"]
     expected = compute(tiny, metrics, by="month")
