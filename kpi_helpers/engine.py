@@ -96,7 +96,12 @@ def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
     for col in df.columns:
         s = df[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
-            converted[col] = s.dt.tz_convert(timezone).dt.tz_localize(None)
+            s = converted[col] = s.dt.tz_convert(timezone).dt.tz_localize(None)
+        if pd.api.types.is_datetime64_dtype(s.dtype) and s.dtype.str.endswith("[ns]"):
+            ns = s.to_numpy().astype("int64")
+            if ((ns % 1000 != 0) & ~s.isna().to_numpy()).any():
+                # the engines keep microseconds: drop the nanoseconds instead of failing
+                converted[col] = s.dt.floor("us")
         elif pd.api.types.is_timedelta64_dtype(s.dtype):
             converted[col] = s.dt.total_seconds()
     if not converted:
@@ -250,7 +255,11 @@ class _Context:
             if name not in has:
                 continue
             col = t[name]
-            if kind == "timestamp":
+            if col.type().is_null():
+                # a column of blanks only (e.g. None in an object column): typed nulls
+                null_type = {"timestamp": "timestamp", "bool": "boolean", "string": "string"}
+                new[name] = ibis.null(null_type.get(kind, "float64"))
+            elif kind == "timestamp":
                 new[name] = _to_timestamp(col)
             elif kind == "bool":
                 new[name] = _to_bool(col)
@@ -493,12 +502,14 @@ def _resolve_options(
 
 
 def _missing_requirements(metric: Metric, columns: set[str]) -> list[str]:
-    missing = []
+    groups = []
     for req in metric.requires:
         alternatives = _VIRTUAL.get(req, (req,))
         if not any(a in columns for a in alternatives):
-            missing.append(" or ".join(alternatives))
-    return missing
+            groups.append(alternatives)
+    # a group that another missing group's columns would satisfy adds nothing to the message
+    kept = [g for g in groups if not any(set(o) < set(g) for o in groups)]
+    return [" or ".join(g) for g in kept]
 
 
 def normalize_by(by, columns: set[str] | None = None) -> tuple[str | None, list[str]]:

@@ -373,8 +373,9 @@ def _b_aht(c, o):
 
 
 def _b_bot_containment(c, o):
+    # a flag counts only when true: "not escalated" is every row whose escalated is not true
     bot = _true(c.t.bot_handled)
-    contained = _true(c.t.bot_handled & ~c.t.escalated & c.t._resolved)
+    contained = bot & ~_true(c.t.escalated) & _true(c.t._resolved)
     return Parts(num=_cnt(c, contained), den=_cnt(c, bot))
 
 
@@ -676,8 +677,10 @@ _define(
     ("count(bot_handled and not escalated and resolved) / count(bot_handled)",
      "contagem(robô, sem escalonamento e resolvido) / contagem(robô)"),
     ("bot_handled", "escalated", "resolved"), _b_bot_containment,
-    edge=("A conversation with an unknown escalation does not count as contained.",
-          "Uma conversa sem informação de escalonamento não conta como contida."),
+    edge=("A conversation is escalated only when flagged so: a blank escalation flag counts "
+          "as not escalated.",
+          "Uma conversa só é escalonada quando marcada assim: sem a marcação, conta como não "
+          "escalonada."),
 )  # fmt: skip
 _define(
     "backlog", "internal", "count", False, "stock",

@@ -109,7 +109,7 @@ def kpis_for_group(g: pd.DataFrame, d: pd.DataFrame, *, days: float, as_of, opti
             r["reopen_rate"] = _ratio(int((g["reopened"] == True).sum()), resolved)  # noqa: E712
         if "bot_handled" in g and "escalated" in g:
             bot = g["bot_handled"] == True  # noqa: E712
-            contained = bot & (g["escalated"] == False) & d["resolved"]  # noqa: E712
+            contained = bot & ~g["escalated"].fillna(False).astype(bool) & d["resolved"]
             r["bot_containment"] = _ratio(int(contained.sum()), int(bot.sum()))
         if "res_time" in d:
             rt = d.loc[d["resolved"] & d["res_time"].notna(), "res_time"]
