@@ -7,8 +7,8 @@ additive components (:class:`~kpi_helpers.metrics.Parts`); the query returns the
 group and the formulas are applied afterwards in pandas, so the ``n`` behind every value,
 significance tests and exact decompositions come for free.
 
-Portability rules (each once gave wrong numbers silently): counts are cast to float64
-before dividing; time differences are taken in microseconds (DuckDB's
+Portability rules (each once gave wrong numbers silently): counts are divided in float64
+(never integer division); time differences are taken in microseconds (DuckDB's
 ``date_diff('second')`` counts boundaries); nulls propagate (a missing csat is not a "no").
 """
 
