@@ -331,6 +331,12 @@ def _clock_text(text: str, *, two_parts: str) -> Any:
     return -total if neg else total
 
 
+def _clock_number(f: float) -> float:
+    """A plain number in an hh:mm:ss column: a whole number >= 1 is seconds (a mixed export
+    such as ``"0:05:30"`` and ``300``); anything else an Excel fraction of a day."""
+    return f if f >= 1 and f.is_integer() else f * 86400.0
+
+
 def _duration(v: Any, unit: str | None) -> Any:
     unit = unit or "seconds"
     if isinstance(v, bool | np.bool_):
@@ -347,7 +353,9 @@ def _duration(v: Any, unit: str | None) -> Any:
         f = float(v)
         if not math.isfinite(f):
             return _BAD
-        return f * (86400.0 if unit in _CLOCK_UNITS else _UNIT_SECONDS[unit])
+        if unit in _CLOCK_UNITS:
+            return _clock_number(f)
+        return f * _UNIT_SECONDS[unit]
     if isinstance(v, str):
         if ":" in v:
             if re.match(r"^\s*-?\d+\s*(d|day|days|dia|dias)\b", v, re.I):
@@ -372,15 +380,20 @@ def parse_duration(series: pd.Series, *, unit: str | None = None) -> tuple[pd.Se
     """Durations -> float64 seconds.
 
     Numbers are in ``unit`` (default seconds; ``minutes``, ``hours``, ``days``; with
-    ``hh:mm:ss``-like units a number is an Excel fraction of a day). Text ``h:mm:ss``,
+    ``hh:mm:ss``-like units a fraction is an Excel fraction of a day, a whole number >= 1
+    seconds). Text ``h:mm:ss``,
     ``mm:ss`` (``hh:mm`` with ``unit="hh:mm"``), ``1 day, 06:00:00``; ``datetime.time``,
     ``timedelta`` values.
     """
     if ptypes.is_timedelta64_dtype(series.dtype):
         return series.dt.total_seconds().astype("float64"), pd.Series(False, index=series.index)
     if ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype):
-        factor = 86400.0 if unit in _CLOCK_UNITS else _UNIT_SECONDS[unit or "seconds"]
-        values = pd.to_numeric(series, errors="coerce").astype("float64") * factor
+        values = pd.to_numeric(series, errors="coerce").astype("float64")
+        if unit in _CLOCK_UNITS:
+            seconds = (values >= 1) & (values == values.round())
+            values = values.where(seconds, values * 86400.0)
+        else:
+            values = values * _UNIT_SECONDS[unit or "seconds"]
         bad = pd.Series(~np.isfinite(values.fillna(0.0).to_numpy()), index=series.index)
         return values.where(~bad), bad
     return _finish_float(series, lambda v: _duration(v, unit))

@@ -394,3 +394,13 @@ def test_parse_timestamp_out_of_range_objects_are_bad():
     values, bad, _ = parse_timestamp(s)
     assert _vals(values) == [None, T("2025-01-01 10:00:00.000005")]
     assert bad.tolist() == [True, False]
+
+
+def test_parse_duration_clock_unit_mixed_seconds_and_fractions():
+    # regression: an hh:mm:ss column mixing "0:05:30" text with plain seconds (300) read the
+    # 300 as 300 days (25,920,000 s). Whole numbers >= 1 are seconds; fractions are days.
+    mixed = pd.Series(["0:05:30", 300, 0.25, dt.time(0, 1, 0)], dtype=object)
+    assert parse_duration(mixed, unit="hh:mm:ss")[0].tolist() == [330.0, 300.0, 21600.0, 60.0]
+    numeric = pd.Series([90.0, 0.5])
+    assert parse_duration(numeric, unit="hh:mm:ss")[0].tolist() == [90.0, 43200.0]
+    assert parse_duration(pd.Series(["300"]), unit="hh:mm:ss")[0].tolist() == [300.0]
