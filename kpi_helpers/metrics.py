@@ -538,6 +538,20 @@ _define(
           "atendimento. Com hours='business' contam só segundos em horário comercial."),
 )  # fmt: skip
 _define(
+    "frt_mean", "customer", "seconds", False, "mean",
+    ("First response time (mean)", "Tempo de primeira resposta (média)"),
+    ("The same number as ASA under the name helpdesks use: the average time to the first "
+     "human answer, over answered contacts.",
+     "O mesmo número do TME/ASA com o nome usado pelos helpdesks: o tempo médio até a "
+     "primeira resposta humana, nos contatos atendidos."),
+    ("mean(wait_s) over answered contacts", "média(wait_s) nos contatos atendidos"),
+    ("answered", "wait"), _b_asa, options=_HOURS,
+    edge=("Identical to asa. Unanswered contacts are excluded; bot replies are not first "
+          "responses.",
+          "Idêntico ao asa. Contatos não atendidos ficam fora; respostas de robô não são "
+          "primeiras respostas."),
+)  # fmt: skip
+_define(
     "frt_median", "customer", "seconds", False, "quantile",
     ("First response time (median)", "Tempo de primeira resposta (mediana)"),
     ("Half of the answered contacts got their first human answer faster than this.",

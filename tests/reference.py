@@ -89,6 +89,7 @@ def kpis_for_group(g: pd.DataFrame, d: pd.DataFrame, *, days: float, as_of, opti
         r["abandonment_rate"] = _ratio(int(d["abandoned"].sum()), volume)
         w = d.loc[d["answered"] & d["wait"].notna(), "wait"]
         r["asa"] = w.mean() if len(w) else np.nan
+        r["frt_mean"] = r["asa"]
         r["frt_median"] = w.quantile(0.5) if len(w) else np.nan
         r["frt_p90"] = w.quantile(0.9) if len(w) else np.nan
         chan = g["channel"] if "channel" in g else pd.Series("unknown", index=g.index)

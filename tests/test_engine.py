@@ -32,6 +32,7 @@ OVERALL = {
     "answer_rate": 4 / 6,
     "abandonment_rate": 2 / 6,  # derived: not answered (c, f)
     "asa": (15 + 60 + 30 + 10) / 4,
+    "frt_mean": (15 + 60 + 30 + 10) / 4,  # DESIGN.md's name for the same mean
     "frt_median": (15 + 30) / 2,  # 10, 15, 30, 60
     "frt_p90": 30 + 0.7 * (60 - 30),  # position 0.9 * 3 = 2.7
     "service_level": 3 / 6,  # a (phone 15<=20), d (chat 30<=60), e (phone 10<=20)
