@@ -42,6 +42,7 @@ __all__ = [
     "format_duration",
     "format_value",
     "format_signed_percent",
+    "segment_label",
 ]
 
 _ALIASES = {
@@ -190,3 +191,41 @@ def format_value(value, unit: str, lang: str | None = None, *, currency: str = "
     if unit == "points":
         return format_number(value, lang, decimals=1)
     return format_number(value, lang, decimals=2 if unit == "score" else 1)
+
+
+def _channel_names(lang: str) -> dict[str, str]:
+    # the canonical channel names of DESIGN.md (and the generator's); other values are data
+    return {
+        "phone": t("phone", lang),
+        "email": t("email", lang),
+        "chat": t("chat", lang),
+        "whatsapp": t("whatsapp", lang),
+        "instagram": t("instagram", lang),
+        "facebook": t("facebook", lang),
+        "social": t("social", lang),
+        "sms": t("sms", lang),
+        "bot": t("bot", lang),
+    }
+
+
+def segment_label(dimension: str | None, value, lang: str | None = None) -> str:
+    """How a segment value is shown: canonical channel names and ``unknown`` translated.
+
+    Values that come from the data (agent, team and category names, a channel spelt
+    ``Telefone`` in the export) are returned unchanged (as text; escape them for HTML).
+
+    >>> segment_label("channel", "phone", "pt-BR")
+    'telefone'
+    >>> segment_label("team", "unknown", "pt-BR")
+    'desconhecido'
+    >>> segment_label("agent", "Ana", "pt-BR")
+    'Ana'
+    """
+    if _is_missing(value):
+        return t("unknown", lang)
+    text = str(value)
+    if text == "unknown":
+        return t("unknown", lang)
+    if dimension == "channel":
+        return _channel_names(normalize_lang(lang)).get(text, text)
+    return text
