@@ -109,6 +109,21 @@ def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
     return df.assign(**converted)
 
 
+def _scales_from_attrs(df: pd.DataFrame) -> dict[str, Scale]:
+    """Survey scales a loader left in ``df.attrs["scales"]`` (``{"csat": [1, 10]}``)."""
+    found = df.attrs.get("scales") if isinstance(getattr(df, "attrs", None), dict) else None
+    out: dict[str, Scale] = {}
+    if isinstance(found, Mapping):
+        for name, value in found.items():
+            if name not in DEFAULT_SCALES:
+                continue
+            try:
+                out[name] = value if isinstance(value, Scale) else Scale(*value)
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
 def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
     """Resolve any accepted input into an Ibis table plus the backend that runs it."""
     scales: dict[str, Scale] = {}
@@ -119,6 +134,8 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
         name = str(getattr(data, "source", name))
         data = inner
     if isinstance(data, pd.DataFrame):
+        if not scales:
+            scales = _scales_from_attrs(data)
         df = _localize_frame(data, timezone)
         with _quiet_engine():
             table = ibis.memtable(df)
@@ -462,6 +479,10 @@ def _validate_option(metric: Metric, key: str, value):
                 f"option `threshold_s` of {metric.id!r} must be a number of seconds or a mapping "
                 f"channel -> seconds, got {value!r}."
             )
+    if key == "exclude_abandoned" and not isinstance(value, bool):
+        raise OptionError(
+            f"option `exclude_abandoned` of {metric.id!r} must be true or false, got {value!r}."
+        )
     if key in ("resolution_target_s", "short_abandon_s") and not isinstance(value, (int, float)):
         raise OptionError(
             f"option `{key}` of {metric.id!r} must be a number of seconds, got {value!r}."
@@ -891,6 +912,14 @@ def _run(
         }
     if "_rows" not in aggs:
         aggs["_rows"] = t.count()
+    # survey answers outside the scale in force: a sign of an undeclared scale (1-10...)
+    score_checks = {}
+    for name in sorted(SURVEY_USERS):
+        if name in columns and any(m.id in SURVEY_USERS[name] for m in usable):
+            aggs[f"_{name}_min"], aggs[f"_{name}_max"] = t[name].min(), t[name].max()
+            score_checks[name] = next(
+                ctx.scale(name, opts[m.id]) for m in usable if m.id in SURVEY_USERS[name]
+            )
     if key_cols:
         query = t.group_by(key_cols).aggregate(**aggs)
     else:
@@ -902,6 +931,7 @@ def _run(
             f"{source.name}: the KPI query failed ({type(exc).__name__}: {exc})."
         ) from exc
 
+    _warn_out_of_scale(source, raw_result, score_checks)
     result = raw_result
     if grain is not None:
         result[grain] = pd.to_datetime(result[grain]).astype("datetime64[ns]")
@@ -971,6 +1001,27 @@ def _run(
     out.attrs["unavailable"] = unavailable
     out.attrs["keys"] = tuple(key_cols)
     return out, metric_list
+
+
+#: Survey columns and the KPIs that read them (for the out-of-scale warning).
+SURVEY_USERS = {"csat": ("csat", "csat_mean"), "nps": ("nps",), "ces": ("ces",)}
+
+
+def _warn_out_of_scale(source: _Source, result: pd.DataFrame, checks: dict) -> None:
+    for name, scale in checks.items():
+        lo = pd.to_numeric(result[f"_{name}_min"], errors="coerce").min()
+        hi = pd.to_numeric(result[f"_{name}_max"], errors="coerce").max()
+        if pd.isna(lo) or (lo >= scale.low and hi <= scale.high):
+            continue
+        warnings.warn(
+            f"{source.name}: {name} answers range from {lo:g} to {hi:g}, outside the scale "
+            f"{scale.low:g}-{scale.high:g} in force. Declare the survey's scale: load the "
+            f"file with load_interactions(..., scales={{{name!r}: (low, high)}}) and pass its "
+            "result"
+            + (", or compute(..., options={'csat': {'scale': [low, high]}})" if name == "csat" else "")
+            + ".",
+            stacklevel=4,
+        )
 
 
 def _warn_unparsed(source: _Source, raw) -> None:
@@ -1088,6 +1139,8 @@ def _bucket_days(result, grain, period, periods, stats):
 def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, options):
     """Open contacts at the end of each bucket: created before the end, not resolved by then."""
     base = _Context(raw, scales=ctx.scales, stats=ctx.stats).t
+    if options.get("exclude_abandoned"):
+        base = base.filter(~base._abandoned.fill_null(False))
     if dims:
         base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
     created = base.created_at

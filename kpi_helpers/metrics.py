@@ -74,6 +74,12 @@ CHANNEL_ALIASES: dict[str, str] = {
     "mail": "email",
     "whats": "whatsapp",
     "whatsapp business": "whatsapp",
+    "web": "email",
+    "web form": "email",
+    "web_form": "email",
+    "webform": "email",
+    "formulário": "email",
+    "formulario": "email",
     "webchat": "chat",
     "live chat": "chat",
     "redes sociais": "social",
@@ -357,6 +363,8 @@ def _b_sla_compliance(c, o):
     open_for = c.open_duration(o)
     met = resolved & _true(r <= target)
     late_open = ~resolved & _true(open_for > target)
+    if o.get("exclude_abandoned"):
+        late_open = late_open & ~_true(c.t._abandoned)
     return Parts(num=_cnt(c, met), den=_cnt(c, resolved | late_open))
 
 
@@ -649,11 +657,14 @@ _define(
      "contagem(resolvidos em até R) / contagem(resolvidos ou abertos há mais de R na data "
      "de referência)"),
     ("resolved", "resolved_at"), _b_sla_compliance,
-    options={"resolution_target_s": 86400.0, "as_of": None, **_HOURS},
+    options={"resolution_target_s": 86400.0, "as_of": None, "exclude_abandoned": False,
+             **_HOURS},
     edge=("R defaults to 86400 s (24 h); the as-of time defaults to the latest timestamp in "
-          "the data. Contacts open for less than R are not yet judged.",
+          "the data. Contacts open for less than R are not yet judged. Option "
+          "exclude_abandoned=True keeps unresolved abandoned calls out of the misses.",
           "R padrão de 86400 s (24 h); a data de referência padrão é o último horário nos "
-          "dados. Contatos abertos há menos de R ainda não são avaliados."),
+          "dados. Contatos abertos há menos de R ainda não são avaliados. A opção "
+          "exclude_abandoned=True tira das falhas as ligações abandonadas não resolvidas."),
 )  # fmt: skip
 _define(
     "reopen_rate", "internal", "ratio", False, "proportion",
@@ -706,11 +717,15 @@ _define(
      "acumulado no fim do período."),
     ("count(created before end and (resolved_at null or resolved_at >= end))",
      "contagem(criados antes do fim e (resolved_at nulo ou resolved_at >= fim))"),
-    ("resolved_at",), _b_backlog, options={"as_of": None},
+    ("resolved_at",), _b_backlog, options={"as_of": None, "exclude_abandoned": False},
     edge=("A stock, not a flow: it includes contacts created in earlier periods. Ungrouped "
-          "by time, the end is the as-of time (default: after the latest data).",
+          "by time, the end is the as-of time (default: after the latest data). Abandoned "
+          "calls never get a resolved_at, so they stay in the backlog as written; option "
+          "exclude_abandoned=True leaves them out (they are not work waiting).",
           "Um estoque, não um fluxo: inclui contatos criados em períodos anteriores. Sem "
-          "agrupamento no tempo, o fim é a data de referência (padrão: após o último dado)."),
+          "agrupamento no tempo, o fim é a data de referência (padrão: após o último dado). "
+          "Ligações abandonadas nunca recebem resolved_at e, pela definição, ficam no backlog; "
+          "a opção exclude_abandoned=True as deixa de fora (não são trabalho à espera)."),
 )  # fmt: skip
 _define(
     "delivery_success", "customer", "ratio", True, "proportion",

@@ -619,7 +619,8 @@ def scorecard(
         Restrict the scorecard to one team and/or channel (targets use their ``by``
         overrides). The operations table needs the same column for its KPIs.
     options : dict, optional
-        KPI options for the engine (``{"service_level": {"threshold_s": 60}}``).
+        KPI options for the engine (``{"service_level": {"threshold_s": 60}}``); they
+        override, key by key, the ``options`` of the targets file's entries.
     history_months : int
         Months of history in the sparklines (ending with the period's last month).
 
@@ -634,6 +635,7 @@ def scorecard(
         raise OptionError(f"`history_months` must be a positive integer, got {history_months!r}.")
     tg = load_targets(targets)
     ids = _kpi_list(kpis, tg)
+    options = _merge_options(tg.options, options, ids)
     ops = None
     if operations is not None:
         from .operations import OperationsResult, load_operations
@@ -766,6 +768,17 @@ def scorecard(
         segment=segment,
         lang=lang,
     )
+
+
+def _merge_options(from_targets: Mapping, given: Mapping | None, ids: Sequence[str]) -> dict:
+    """The targets file's KPI options, overridden key by key by the ``options`` argument."""
+    merged: dict[str, Any] = {k: dict(v) for k, v in from_targets.items() if k in ids}
+    for key, value in (given or {}).items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def _one(frame: pd.DataFrame, col: str) -> float:

@@ -16,6 +16,9 @@ entry per KPI id::
         team:
           "Suporte Técnico": {target: 0.75, watch: 0.65}
 
+An entry may carry the KPI ``options`` the scorecard computes it with (the same options as
+:func:`kpi_helpers.compute`), e.g. ``backlog: {target: 150, options: {exclude_abandoned: true}}``.
+
 The direction (higher or lower is better) comes from the registry; KPIs that have none
 (``volume``, ``answered``, ``volume_per_day``) need ``direction: higher`` or ``lower``.
 
@@ -60,7 +63,7 @@ __all__ = ["Target", "Targets", "load_targets", "status_of", "STATUSES", "STATUS
 STATUSES = ("on_target", "watch", "off_target", "no_data")
 #: Points of a status in a perspective score (no_data is excluded from scores).
 STATUS_POINTS = {"on_target": 1.0, "watch": 0.5, "off_target": 0.0}
-_ENTRY_KEYS = ("target", "watch", "direction", "by")
+_ENTRY_KEYS = ("target", "watch", "direction", "by", "options")
 _SEGMENT_KEYS = ("target", "watch")
 _DIRECTIONS = {"higher": True, "lower": False}
 _REL_TOL = 1e-9
@@ -112,6 +115,8 @@ class Targets:
     targets: dict[str, Target] = field(default_factory=dict)
     overrides: dict[tuple[str, str, str], Target] = field(default_factory=dict)
     source: str = "targets"
+    #: KPI options the scorecard computes with (``backlog: {options: {exclude_abandoned: true}}``)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, kpi: str, **segment: str | None) -> Target | None:
         """The target of ``kpi`` for a segment (``team="..."``, ``channel="..."``), or None.
@@ -266,6 +271,31 @@ def _from_dict(raw: Mapping) -> _Map:
     return _Map(items, lines)
 
 
+def _unwrap(value):
+    """A parsed value without the line numbers (plain dicts and lists)."""
+    if isinstance(value, _Map):
+        return {k: _unwrap(v[0]) for k, v in value.items()}
+    return value
+
+
+def _options(kpi: str, metric, body, line, where) -> dict[str, Any]:
+    raw = _unwrap(body)
+    if not isinstance(raw, Mapping):
+        raise TargetsError(
+            f"{where(line, kpi + '.options')}: `options` must map option names to values, e.g. "
+            "`options: {exclude_abandoned: true}`."
+        )
+    valid = sorted(metric.options)
+    for key in raw:
+        if key not in metric.options:
+            kline = body.lines.get(key, line) if isinstance(body, _Map) else line
+            raise TargetsError(
+                f"{where(kline, kpi + '.options')}: unknown option {key!r} for {kpi}; valid "
+                f"options: {', '.join(valid) or 'none'}."
+            )
+    return dict(raw)
+
+
 def _number(value, where: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TargetsError(f"{where}: `{what}` must be a number, got {value!r}.")
@@ -358,6 +388,9 @@ def _parse(root: _Map, where: _Where) -> Targets:
                 f"{where(kline, kpi)}: needs a target, e.g. `{kpi}: {{target: ...}}`."
             )
         out.targets[kpi] = _make_target(kpi, body, kline, where, kpi, direction, _ENTRY_KEYS)
+        if isinstance(body, _Map) and "options" in body:
+            obody, oline = body["options"]
+            out.options[kpi] = _options(kpi, metric, obody, oline, where)
         if isinstance(body, _Map) and "by" in body:
             by_body, by_line = body["by"]
             if not isinstance(by_body, _Map):

@@ -455,3 +455,39 @@ def test_text_columns_are_parsed_and_unreadable_values_reported():
     assert r["aht"].iloc[0] == pytest.approx((300 + 90) / 2)
     assert r["answered"].iloc[0] == 2
     assert r["csat_mean"].iloc[0] == pytest.approx(4.5)
+
+
+def test_backlog_and_sla_can_leave_abandoned_contacts_out(tiny):
+    # abandoned (derived: unanswered) = c, f; open at the end of Jan: b, c; Feb: b, c;
+    # Mar: b, c, f. Without them only b is open work. SLA: met a, d, e; late open b, c.
+    opts = {"exclude_abandoned": True}
+    spec = compute(tiny, ["backlog", "sla_compliance"])
+    assert spec[["backlog", "sla_compliance"]].iloc[0].tolist() == [3, pytest.approx(3 / 5)]
+    out = compute(
+        tiny, ["backlog", "sla_compliance"], options={"backlog": opts, "sla_compliance": opts}
+    )
+    assert out[["backlog", "sla_compliance"]].iloc[0].tolist() == [1, pytest.approx(3 / 4)]
+    monthly = compute(tiny, "backlog", by="month", options={"backlog": opts})
+    assert monthly["backlog"].tolist() == [1, 1, 1]
+    assert compute(tiny, "backlog", by="month")["backlog"].tolist() == [2, 2, 3]
+    with pytest.raises(OptionError, match="exclude_abandoned"):
+        compute(tiny, "backlog", options={"backlog": {"exclude_abandoned": "yes"}})
+
+
+def test_survey_scale_from_the_frame_attrs_and_a_warning_outside_the_scale():
+    df = pd.DataFrame(
+        {
+            "interaction_id": list("abcd"),
+            "created_at": pd.to_datetime(["2026-01-05"] * 4),
+            "csat": [10.0, 8.0, 3.0, None],
+        }
+    )
+    with pytest.warns(UserWarning, match=r"csat answers range from 3 to 10, outside the scale 1-5"):
+        assumed = compute(df, "csat")
+    assert assumed["csat"].iloc[0] == pytest.approx(2 / 3)  # 10 and 8 are >= 4 on "1-5"
+    df.attrs["scales"] = {"csat": [1, 10]}  # what load_interactions leaves on result.data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        declared = compute(df, ["csat", "csat_mean"])
+    assert declared["csat"].iloc[0] == pytest.approx(1 / 3)  # top two of 1-10: 9 and 10
+    assert declared["csat_mean"].iloc[0] == pytest.approx(7.0)

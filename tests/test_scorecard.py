@@ -401,3 +401,19 @@ def test_every_message_of_the_module_has_a_pt_br_translation():
     ids |= set(_NOTES.values()) | set(_PERSPECTIVE_TEXT.values()) | set(_STATUS_TEXT.values())
     missing = sorted(i for i in ids if i not in catalog_messages("pt-BR"))
     assert not missing
+
+
+def test_kpi_options_of_the_targets_file_reach_the_engine(tiny):
+    # tiny: open at the end of March 2026 are b, c, f; c and f were abandoned (unanswered)
+    targets = {"backlog": {"target": 2, "options": {"exclude_abandoned": True}}}
+    s = scorecard(tiny, period="2026-03", targets=targets, kpis=["backlog"], lang="en")
+    assert _f(s).loc["backlog", "value"] == 1 and _f(s).loc["backlog", "status"] == "on_target"
+    as_written = scorecard(
+        tiny,
+        period="2026-03",
+        targets=targets,
+        kpis=["backlog"],
+        options={"backlog": {"exclude_abandoned": False}},
+    )
+    assert _f(as_written).loc["backlog", "value"] == 3
+    assert _f(as_written).loc["backlog", "status"] == "off_target"

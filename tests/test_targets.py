@@ -218,3 +218,26 @@ def test_missing_file_and_bad_type():
 
 def test_empty_file_gives_no_targets(tmp_path):
     assert len(load_targets(_write(tmp_path, "# nothing yet\n"))) == 0
+
+
+def test_kpi_options_in_the_targets_file(tmp_path):
+    path = tmp_path / "targets.yml"
+    path.write_text(
+        "csat: {target: 0.85}\n"
+        "backlog:\n"
+        "  target: 150\n"
+        "  options: {exclude_abandoned: true}\n",
+        encoding="utf-8",
+    )
+    tg = load_targets(path)
+    assert tg.options == {"backlog": {"exclude_abandoned": True}}
+    assert tg.get("backlog").target == 150.0
+
+
+def test_unknown_kpi_option_names_the_line(tmp_path):
+    path = tmp_path / "targets.yml"
+    path.write_text(
+        "backlog:\n  target: 150\n  options:\n    exclude_abandon: true\n", encoding="utf-8"
+    )
+    with pytest.raises(TargetsError, match=r"line 4.*unknown option 'exclude_abandon'.*as_of"):
+        load_targets(path)
