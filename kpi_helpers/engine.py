@@ -1018,7 +1018,11 @@ def _warn_out_of_scale(source: _Source, result: pd.DataFrame, checks: dict) -> N
             f"{scale.low:g}-{scale.high:g} in force. Declare the survey's scale: load the "
             f"file with load_interactions(..., scales={{{name!r}: (low, high)}}) and pass its "
             "result"
-            + (", or compute(..., options={'csat': {'scale': [low, high]}})" if name == "csat" else "")
+            + (
+                ", or compute(..., options={'csat': {'scale': [low, high]}})"
+                if name == "csat"
+                else ""
+            )
             + ".",
             stacklevel=4,
         )

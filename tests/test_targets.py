@@ -223,10 +223,7 @@ def test_empty_file_gives_no_targets(tmp_path):
 def test_kpi_options_in_the_targets_file(tmp_path):
     path = tmp_path / "targets.yml"
     path.write_text(
-        "csat: {target: 0.85}\n"
-        "backlog:\n"
-        "  target: 150\n"
-        "  options: {exclude_abandoned: true}\n",
+        "csat: {target: 0.85}\nbacklog:\n  target: 150\n  options: {exclude_abandoned: true}\n",
         encoding="utf-8",
     )
     tg = load_targets(path)
