@@ -71,6 +71,7 @@ from .i18n import (
     format_signed_percent,
     format_value,
     normalize_lang,
+    segment_label,
     t,
 )
 from .periods import Period, parse_period
@@ -589,25 +590,37 @@ def _narrative_sentences(c: Comparison, lang: str) -> list[str]:
 
 
 def _driver_sentence(c: Comparison, lang: str) -> str:
+    """The segment that drove the change (same direction), and the largest one that offset it."""
     d = c.drivers
     if d is None or d.empty or c.by is None or _nan(c.change) or c.change == 0:
         return ""
-    top = d.iloc[0]
-    contrib = top["contribution"]
-    if _nan(contrib) or contrib == 0:
+    contrib = pd.to_numeric(d["contribution"], errors="coerce")
+    same = d[contrib * c.change > 0]
+    if same.empty:
         return ""
-    segment = "–" if _nan(top[c.by]) else str(top[c.by])
+    top = same.loc[contrib[same.index].abs().idxmax()]
     key = (
         "Most of the change came {source} ({contribution})."
-        if (contrib * c.change > 0 and abs(contrib) >= 0.5 * abs(c.change))
+        if abs(top["contribution"]) >= 0.5 * abs(c.change)
         else "The largest contribution came {source} ({contribution})."
     )
-    return t(
+    text = t(
         key,
         lang,
-        source=_source(c.by, segment, lang),
-        contribution=_fmt_change(contrib, c.unit, lang),
+        source=_source(c.by, segment_label(c.by, top[c.by], lang), lang),
+        contribution=_fmt_change(top["contribution"], c.unit, lang),
     )
+    against = d[contrib * c.change < 0]
+    if len(against):
+        other = against.loc[contrib[against.index].abs().idxmax()]
+        if abs(other["contribution"]) >= 0.25 * abs(top["contribution"]):
+            text += " " + t(
+                "In the other direction, the largest contribution came {source} ({contribution}).",
+                lang,
+                source=_source(c.by, segment_label(c.by, other[c.by], lang), lang),
+                contribution=_fmt_change(other["contribution"], c.unit, lang),
+            )
+    return text
 
 
 def comparison_table(

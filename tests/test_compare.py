@@ -428,7 +428,7 @@ def test_narrative_counts_en_and_pt():
     assert pt == (
         f"{label_pt} caiu 8,8% (3.100 → 2.827). Fevereiro de 2026 teve 3 dias corridos a menos "
         "que janeiro de 2026; por dia a variação é de +1,0% (100,0 → 101,0 por dia), dentro da "
-        "variação normal (p = 0,72). A maior parte da variação veio do canal whatsapp (−243)."
+        "variação normal (p = 0,72). A maior parte da variação veio do canal WhatsApp (−243)."
     )
 
 
@@ -556,7 +556,7 @@ def test_sample_whatsapp_drives_the_service_level_drop():
     top = c.drivers.iloc[0]
     assert top["channel"] == "whatsapp" and top["contribution"] == pytest.approx(-0.120, abs=0.001)
     assert math.fsum(c.drivers["contribution"]) == pytest.approx(c.change, abs=1e-12)
-    assert "whatsapp" in c.narrative("pt-BR")
+    assert "WhatsApp" in c.narrative("pt-BR") and "whatsapp" in c.narrative("en")
 
 
 def test_every_message_is_translated():
@@ -583,3 +583,25 @@ def test_every_message_is_translated():
     missing = sorted(i for i in ids if i not in pt)
     assert not missing
     assert len(ids) > 40
+
+
+def test_narrative_names_the_driver_in_the_direction_of_the_change():
+    # volume 10 -> 12: phone +4, chat -2. The top driver must be phone (same direction as the
+    # change), and chat is named as pulling the other way; channel names in the report language.
+    def rows(n_phone, n_chat, day):
+        n = n_phone + n_chat
+        return pd.DataFrame(
+            {
+                "interaction_id": [f"{day}-{i}" for i in range(n)],
+                "created_at": pd.Timestamp(day),
+                "channel": ["phone"] * n_phone + ["chat"] * n_chat,
+            }
+        )
+
+    df = pd.concat([rows(4, 6, "2026-01-10"), rows(8, 4, "2026-02-10")], ignore_index=True)
+    c = compare(df, "volume", "2026-01-10..2026-01-10", "2026-02-10..2026-02-10", by="channel")
+    assert c.change == 2
+    text = c.narrative("en")
+    assert "Most of the change came from channel phone (+4)" in text
+    assert "In the other direction, the largest contribution came from channel chat (−2)" in text
+    assert "do canal telefone (+4)" in c.narrative("pt-BR")
