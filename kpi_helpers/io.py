@@ -27,6 +27,7 @@ import csv
 import difflib
 import io as _io
 import os
+import re
 import zipfile
 import zoneinfo
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ from .mapping import (
 )
 from .schema import INTERACTION_COLUMNS, REQUIRED_COLUMNS, Scale
 from .validation import (
+    YEAR_MAX,
+    YEAR_MIN,
     apply_value_map,
     blank_mask,
     check_canonical,
@@ -114,6 +117,7 @@ _HINTS = {
     ),
 }
 _STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+_NUMERIC_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _RESERVED = ("row", "column", "field", "value", "reason", "check")
 
 #: Reason texts of rejected/blanked values, by check code (English; see LoadResult.summary).
@@ -122,6 +126,8 @@ _REASONS = {
     "yes/no, true/false or 1/0)",
     "invalid_timestamp": "{where}: {value!r} is not a date/time (expected e.g. 2025-01-31 14:05, "
     "31/01/2025 14:05 or an Excel date)",
+    "year_out_of_range": "{where}: {value!r}{read_as}: year {year} is out of range (dates must "
+    "fall in the years {year_min}-{year_max}; a typo?)",
     "invalid_time": "{where}: {value!r} is not a time of day (expected hh:mm or hh:mm:ss)",
     "invalid_duration": "{where}: {value!r} is not a duration (expected seconds or hh:mm:ss)",
     "invalid_number": "{where}: {value!r} is not a number",
@@ -138,6 +144,7 @@ _REASONS = {
 _LABELS = {
     "invalid_bool": "not a yes/no value",
     "invalid_timestamp": "unreadable date/time",
+    "year_out_of_range": "year out of range",
     "invalid_time": "unreadable time of day",
     "invalid_duration": "unreadable duration",
     "invalid_number": "not a number",
@@ -865,6 +872,21 @@ def load_interactions(
         for pos in np.flatnonzero(bad.to_numpy()):
             issues.append({"pos": int(pos), "field": target, "column": col, "check": check})
 
+    def add_bad_dates(target: str, col: str, bad: pd.Series, info: dict) -> None:
+        years = info["out_of_range"].to_numpy()
+        far = bad.to_numpy() & ~np.isnan(years)
+        add_bad(target, col, bad & ~far, "invalid_timestamp")
+        for pos in np.flatnonzero(far):
+            issues.append(
+                {
+                    "pos": int(pos),
+                    "field": target,
+                    "column": col,
+                    "check": "year_out_of_range",
+                    "year": int(years[pos]),
+                }
+            )
+
     for target, (spec, srcs) in specs.items():
         sources[target] = srcs
         kind = INTERACTION_COLUMNS[target]
@@ -885,7 +907,7 @@ def load_interactions(
                     dayfirst=dayfirst_by.get(target, True),
                     timezone=timezone,
                 )
-                add_bad(target, col_label, bad, "invalid_timestamp")
+                add_bad_dates(target, col_label, bad, info)
             else:
                 date_col, time_col = srcs
                 dates, dbad, info = parse_timestamp(
@@ -895,7 +917,7 @@ def load_interactions(
                     timezone=timezone,
                 )
                 secs, tbad = parse_time_of_day(frame[time_col])
-                add_bad(target, date_col, dbad, "invalid_timestamp")
+                add_bad_dates(target, date_col, dbad, info)
                 add_bad(target, time_col, tbad, "invalid_time")
                 no_time = dates.notna() & secs.isna() & ~tbad & (dates == dates.dt.normalize())
                 if no_time.any():
@@ -986,6 +1008,17 @@ def load_interactions(
         elif check == "future_timestamp":
             fields["as_of"] = _fmt_value(as_of_ts)
             fields["value"] = _fmt_value(parsed_value)
+        elif check == "year_out_of_range":
+            cell = frame.at[pos, srcs[0]] if srcs else None
+            numeric = isinstance(cell, int | float | np.integer | np.floating) or (
+                isinstance(cell, str) and _NUMERIC_TEXT.match(cell.strip()) is not None
+            )
+            fields.update(
+                year=issue["year"],
+                year_min=YEAR_MIN,
+                year_max=YEAR_MAX,
+                read_as=" (read as an Excel date number)" if numeric else "",
+            )
         template = _REASONS.get(check, "{where}: failed check " + check)
         reject = on_invalid == "reject" or fld in REQUIRED_COLUMNS or check in _ALWAYS_REJECT
         records.append(

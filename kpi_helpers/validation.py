@@ -509,50 +509,79 @@ def _other_text(text: str, dayfirst: bool, timezone: str) -> Any:
     return ts
 
 
-def _as_naive_ns(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray]:
-    """datetime64 values (any unit, maybe tz-aware) -> naive local ns array and a bad mask."""
+#: Years a timestamp may have (the range of ``datetime64[ns]``).
+YEAR_MIN, YEAR_MAX = _NS_MIN.year + 1, _NS_MAX.year - 1
+_ISO_YEAR_RE = re.compile(r"^\s*([+-]?\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T]|$)")
+
+
+def _years_of(values: pd.Series) -> np.ndarray:
+    """The year of each datetime64 value (any unit), NaN where missing."""
+    try:
+        return values.dt.year.astype("float64").to_numpy()
+    except (AttributeError, ValueError, OverflowError):  # pragma: no cover - defensive
+        return np.full(len(values), np.nan)
+
+
+def _as_naive_ns(values: pd.Series, timezone: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """datetime64 values (any unit, maybe tz-aware) -> naive local ns array, a bad mask, and
+    the year of each value outside the ``datetime64[ns]`` range (NaN elsewhere)."""
     if getattr(values.dtype, "tz", None) is not None:
         values = values.dt.tz_convert(timezone).dt.tz_localize(None)
     ok = values.notna() & (values > _NS_MIN) & (values < _NS_MAX)
+    outside = (values.notna() & ~ok).to_numpy()
+    years = np.full(len(values), np.nan)
+    if outside.any():
+        years[outside] = _years_of(values[outside])
     out = values.where(ok).astype("datetime64[ns]")
-    return out.to_numpy(), ~ok.to_numpy()
+    return out.to_numpy(), ~ok.to_numpy(), years
 
 
-def _excel_serials(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    ok = (numbers > 0) & (numbers < _EXCEL_MAX)
-    days = numbers.where(ok, 0.0)
-    millis = (days.astype("float64") * 86400000.0).round()
-    stamps = _EXCEL_EPOCH + pd.to_timedelta(millis, unit="ms")
-    return stamps.where(ok).astype("datetime64[ns]").to_numpy(), ~ok.to_numpy()
+def _excel_serials(numbers: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Excel serial day numbers -> ns timestamps, a bad mask, and the year of serials that
+    are valid Excel dates but beyond the ``datetime64[ns]`` range (NaN elsewhere)."""
+    nums = numbers.astype("float64").to_numpy()
+    ok = (nums > 0) & (nums < _EXCEL_MAX)
+    millis = np.round(np.where(ok, nums, 0.0) * 86400000.0).astype("int64")
+    stamps = np.datetime64("1899-12-30", "ms") + millis.astype("timedelta64[ms]")
+    lo, hi = np.datetime64(_NS_MIN.asm8, "ms"), np.datetime64(_NS_MAX.asm8, "ms")
+    inside = ok & (stamps > lo) & (stamps < hi)
+    years = np.full(len(nums), np.nan)
+    far = ok & ~inside
+    if far.any():
+        years[far] = stamps[far].astype("datetime64[Y]").astype("int64") + 1970
+    out = np.where(inside, stamps, np.datetime64("NaT", "ms")).astype("datetime64[ns]")
+    return out, ~inside, years
 
 
-def _dmy_vectorized(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray]:
+def _dmy_vectorized(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dd/mm/yyyy [hh:mm[:ss[.f]]] texts: the usual formats first (fast), then piece by piece."""
     vals = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    years = np.full(len(texts), np.nan)
     todo = np.ones(len(texts), dtype=bool)
     dm = "%d{s}%m{s}%Y" if dayfirst else "%m{s}%d{s}%Y"
     for sep in "/.-":
         for tail in (" %H:%M:%S", " %H:%M", "", " %H:%M:%S.%f"):
             if not todo.any():
                 break
-            stamps = pd.to_datetime(
-                texts[todo], format=dm.format(s=sep) + tail, errors="coerce", exact=True
-            )
-            ok = stamps.notna().to_numpy()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                stamps = pd.to_datetime(
+                    texts[todo], format=dm.format(s=sep) + tail, errors="coerce", exact=True
+                )
+            ok = (stamps.notna() & (stamps > _NS_MIN) & (stamps < _NS_MAX)).to_numpy()
             pos = np.flatnonzero(todo)[ok]
             vals[pos] = stamps[ok].astype("datetime64[ns]").to_numpy()
             todo[pos] = False
+    bad = np.zeros(len(texts), dtype=bool)
     if todo.any():
-        v, b = _dmy_pieces(texts[todo], dayfirst)
+        v, b, y = _dmy_pieces(texts[todo], dayfirst)
         vals[todo] = v
-        bad = np.zeros(len(texts), dtype=bool)
         bad[todo] = b
-    else:
-        bad = np.zeros(len(texts), dtype=bool)
-    return vals, bad
+        years[todo] = y
+    return vals, bad, years
 
 
-def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray]:
+def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     parts = texts.str.extract(_DMY_RE)
     a = parts[0].astype(int)
     b = parts[1].astype(int)
@@ -568,6 +597,9 @@ def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarra
     bad = (hour > 23) | (minute > 59) | (second > 59) | (has_ampm & ~hour.between(1, 12))
     hour = hour.where(~has_ampm, hour % 12 + np.where(ampm == "p", 12, 0))
     bad |= ~month.between(1, 12) | ~day.between(1, 31)
+    far = ~bad & ~year.between(YEAR_MIN, YEAR_MAX)
+    years = year.where(far).astype("float64").to_numpy()
+    bad |= far
     comp = pd.DataFrame(
         {
             "year": year.where(~bad, 2000),
@@ -581,7 +613,7 @@ def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarra
     )
     stamps = pd.to_datetime(comp, errors="coerce")  # 31/02 -> NaT
     bad |= stamps.isna()
-    return stamps.where(~bad).astype("datetime64[ns]").to_numpy(), bad.to_numpy()
+    return stamps.where(~bad).astype("datetime64[ns]").to_numpy(), bad.to_numpy(), years
 
 
 def parse_timestamp(
@@ -601,18 +633,22 @@ def parse_timestamp(
     ``strptime`` pattern, or ``"excel"``, ``"unix"``, ``"unix_ms"``) forces one reading.
 
     Returns ``(values, bad, info)``; ``info["aware"]`` / ``info["naive"]`` count the distinct
-    values that carried a time zone or not.
+    values that carried a time zone or not; ``info["out_of_range"]`` holds, per row, the year
+    of a bad value that is a real date but outside the years :data:`YEAR_MIN` to
+    :data:`YEAR_MAX` (``05/01/3026``, an Excel number such as ``300000``), NaN elsewhere.
     """
-    info = {"aware": 0, "naive": 0}
+    info: dict[str, Any] = {"aware": 0, "naive": 0}
     idx = series.index
     if ptypes.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dtype, "tz", None) is not None:
             info["aware"] = int(series.notna().sum())
-        vals, bad = _as_naive_ns(series, timezone)
+        vals, bad, years = _as_naive_ns(series, timezone)
         bad &= series.notna().to_numpy()
+        info["out_of_range"] = pd.Series(years, index=idx)
         return pd.Series(vals, index=idx), pd.Series(bad, index=idx), info
     out = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
     bad_out = pd.Series(False, index=idx)
+    info["out_of_range"] = pd.Series(np.nan, index=idx)
     blank = blank_mask(series)
     keep = ~blank.to_numpy()
     if not keep.any():
@@ -623,24 +659,33 @@ def parse_timestamp(
     vals = np.full(m, np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = np.zeros(m, dtype=bool)
     aware = np.zeros(m, dtype=bool)
+    far = np.full(m, np.nan)  # the year of a date outside the datetime64[ns] range
 
-    def put(positions: np.ndarray, values: np.ndarray, bad_values: np.ndarray) -> None:
+    def put(
+        positions: np.ndarray, values: np.ndarray, bad_values: np.ndarray, years: np.ndarray
+    ) -> None:
         vals[positions] = values
         bad[positions] = bad_values
+        far[positions] = years
 
     def put_stamps(positions: np.ndarray, stamps: pd.Series) -> None:
         is_aware = getattr(stamps.dtype, "tz", None) is not None
-        v, b = _as_naive_ns(stamps, timezone)
-        put(positions, v, b)
+        put(positions, *_as_naive_ns(stamps, timezone))
         if is_aware:
             aware[positions] = True
 
-    def numbers_to_stamps(numbers: pd.Series) -> pd.Series:
+    def put_numbers(positions: np.ndarray, numbers: pd.Series) -> None:
         if format in ("unix", "unix_ms"):
             unit = "s" if format == "unix" else "ms"
-            return pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
-        v, b = _excel_serials(numbers)
-        return pd.Series(v).where(~b)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    stamps = pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+                except (OverflowError, ValueError):
+                    stamps = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns, UTC]")
+            put_stamps(positions, stamps)
+        else:
+            put(positions, *_excel_serials(numbers))
 
     is_str = np.fromiter((isinstance(v, str) for v in uniq), dtype=bool, count=m)
     # naive datetime objects (Excel date cells): all at once
@@ -649,19 +694,30 @@ def parse_timestamp(
     )
     if is_dt.any():
         put_stamps(np.flatnonzero(is_dt), pd.Series(list(uniq[is_dt]), dtype="datetime64[us]"))
-    # other non-text cells (dates, aware datetimes, serial numbers): one by one
-    for i in np.flatnonzero(~is_str & ~is_dt):
+    # numbers (Excel serials in General cells, unix times): all at once
+    is_num = np.fromiter(
+        (
+            isinstance(v, int | float | np.integer | np.floating | Decimal)
+            and not isinstance(v, bool | np.bool_)
+            for v in uniq
+        ),
+        dtype=bool,
+        count=m,
+    )
+    is_num &= ~is_str & ~is_dt
+    if is_num.any():
+        put_numbers(
+            np.flatnonzero(is_num), pd.Series([float(v) for v in uniq[is_num]], dtype="float64")
+        )
+    # other non-text cells (dates, aware datetimes): one by one
+    for i in np.flatnonzero(~is_str & ~is_dt & ~is_num):
         v = uniq[i]
-        if isinstance(v, bool | np.bool_):
+        if not isinstance(v, pd.Timestamp | _dt.datetime | np.datetime64 | _dt.date):
             bad[i] = True
             continue
-        if isinstance(v, pd.Timestamp | _dt.datetime | np.datetime64 | _dt.date):
+        try:
             stamp = pd.Timestamp(v)
-        elif isinstance(v, int | float | np.integer | np.floating | Decimal) and math.isfinite(
-            float(v)
-        ):
-            stamp = numbers_to_stamps(pd.Series([float(v)])).iloc[0]
-        else:
+        except (ValueError, OverflowError):
             bad[i] = True
             continue
         if stamp is pd.NaT or pd.isna(stamp):
@@ -673,7 +729,7 @@ def parse_timestamp(
         if _NS_MIN < stamp < _NS_MAX:
             vals[i] = np.datetime64(stamp.as_unit("ns").asm8)
         else:
-            bad[i] = True
+            bad[i], far[i] = True, stamp.year
     str_pos = np.flatnonzero(is_str)
     if len(str_pos):
         texts = pd.Series(uniq[str_pos], dtype=object).str.strip()
@@ -700,7 +756,7 @@ def parse_timestamp(
                 )
             serial = numeric & ~compact
             if serial.any():
-                put_stamps(str_pos[serial], numbers_to_stamps(texts[serial].astype(float)))
+                put_numbers(str_pos[serial], texts[serial].astype(float).reset_index(drop=True))
             for sel, utc in ((iso & ~with_tz, False), (with_tz, True)):
                 if sel.any():
                     with warnings.catch_warnings():
@@ -713,8 +769,7 @@ def parse_timestamp(
                     failed[sel] = stamps.isna().to_numpy()
                     rest |= failed  # not ISO after all: the general reader has a go
             if dmy.any():
-                v, b = _dmy_vectorized(texts[dmy], dayfirst)
-                put(str_pos[dmy], v, b)
+                put(str_pos[dmy], *_dmy_vectorized(texts[dmy], dayfirst))
             for j in np.flatnonzero(rest):
                 stamp = _other_text(texts.iloc[j], dayfirst, timezone)
                 i = str_pos[j]
@@ -727,10 +782,24 @@ def parse_timestamp(
                 ok = _NS_MIN < stamp < _NS_MAX
                 vals[i] = np.datetime64(stamp.as_unit("ns").asm8) if ok else np.datetime64("NaT")
                 bad[i] = not ok
+                if not ok:
+                    far[i] = stamp.year
+            # an ISO date whose year pandas cannot hold (NaT instead of a date on pandas 2)
+            unknown = bad[str_pos] & np.isnan(far[str_pos])
+            if unknown.any():
+                ymd = texts[unknown].str.extract(_ISO_YEAR_RE).astype("float64")
+                real = (
+                    ymd[1].between(1, 12)
+                    & ymd[2].between(1, 31)
+                    & ~ymd[0].between(YEAR_MIN, YEAR_MAX)
+                ).to_numpy()
+                far[str_pos[unknown][real]] = ymd[0].to_numpy()[real]
     info["aware"] = int((aware & ~bad).sum())
     info["naive"] = int((~aware & ~bad).sum())
     out.loc[sub.index] = vals[codes]
     bad_out.loc[sub.index] = bad[codes]
+    far[~bad] = np.nan
+    info["out_of_range"].loc[sub.index] = far[codes]
     return out, bad_out, info
 
 

@@ -425,6 +425,38 @@ def test_unparseable_dates_are_rejected_with_their_rows(tmp_path):
     assert res.data["created_at"].tolist() == [T("2025-01-05 10:00"), T("2025-01-06 08:00")]
 
 
+def test_years_out_of_range_are_rejected_not_a_crash(tmp_path):
+    # regression: OutOfBoundsDatetime tracebacks for year 3026, 202601 and 150000
+    text = (
+        "interaction_id,created_at\n"
+        "1,05/01/2026 10:00\n2,05/01/3026 10:00\n3,3026-01-05\n4,202601\n5,2100-01-01\n"
+    )
+    res = load_interactions(_csv(tmp_path, text), as_of="2026-06-30")
+    assert res.data["interaction_id"].tolist() == ["1"]
+    lines = res.issues[["row", "check"]].values.tolist()
+    assert lines == [
+        [3, "year_out_of_range"],
+        [4, "year_out_of_range"],
+        [5, "year_out_of_range"],
+        [6, "future_timestamp"],  # a storable far-future year stays "in the future"
+    ]
+    reasons = res.issues["reason"].tolist()
+    assert reasons[0] == (
+        "created_at: '05/01/3026 10:00': year 3026 is out of range (dates must fall in the "
+        "years 1678-2261; a typo?)"
+    )
+    assert reasons[2].startswith("created_at: '202601' (read as an Excel date number): year 2454")
+    assert res.report["rejected_by_reason"] == {"year_out_of_range": 3, "future_timestamp": 1}
+    wb = openpyxl.Workbook()
+    wb.active.append(["interaction_id", "created_at"])
+    wb.active.append(["E1", dt.datetime(2026, 1, 5, 9)])
+    wb.active.append(["E2", 300000])
+    wb.save(tmp_path / "cells.xlsx")
+    res = load_interactions(tmp_path / "cells.xlsx")
+    assert res.issues["check"].tolist() == ["year_out_of_range"]
+    assert "year 2721 is out of range" in res.issues["reason"].iloc[0]
+
+
 def test_all_rows_bad_gives_an_empty_result_not_a_crash(tmp_path):
     res = load_interactions(_csv(tmp_path, "interaction_id,created_at\n1,never\n2,later\n"))
     assert len(res) == 0 and res.report["rejected"] == 2

@@ -404,3 +404,23 @@ def test_parse_duration_clock_unit_mixed_seconds_and_fractions():
     numeric = pd.Series([90.0, 0.5])
     assert parse_duration(numeric, unit="hh:mm:ss")[0].tolist() == [90.0, 43200.0]
     assert parse_duration(pd.Series(["300"]), unit="hh:mm:ss")[0].tolist() == [300.0]
+
+
+def test_parse_timestamp_years_beyond_2262_are_bad_with_their_year():
+    # regression: dd/mm/yyyy with a year > 2262, Excel numbers 106000-2900000 and yyyymm texts
+    # in a date column raised pandas' OutOfBoundsDatetime instead of being bad values
+    texts = pd.Series(
+        ["05/01/3026 10:00", "3026-01-05", "202601", "150000", "30260105", "x", "2026-01-05"]
+    )
+    values, bad, info = parse_timestamp(texts)
+    assert bad.tolist() == [True] * 6 + [False]
+    assert _vals(values)[-1] == T("2026-01-05")
+    assert _vals(info["out_of_range"]) == [3026.0, 3026.0, 2454.0, 2310.0, 3026.0, None, None]
+    cells = pd.Series([dt.datetime(2300, 1, 1), 300000, 106000, 45292.5], dtype=object)
+    values, bad, info = parse_timestamp(cells)
+    # 106000 is 2190-03-19: a real (future) date, left to the future check
+    assert _vals(values) == [None, None, T("2190-03-19"), T("2024-01-01 12:00")]
+    assert _vals(info["out_of_range"]) == [2300.0, 2721.0, None, None]
+    typed = pd.Series(pd.to_datetime(["2026-01-05", "2300-01-01"]).as_unit("us"))
+    values, bad, info = parse_timestamp(typed)
+    assert bad.tolist() == [False, True] and _vals(info["out_of_range"]) == [None, 2300.0]
