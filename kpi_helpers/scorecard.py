@@ -122,6 +122,18 @@ _FRAME_COLUMNS = [
     "higher_is_better",
     "note",
 ]
+#: Column widths of the rendered tables (the stub, "label", included).
+_COLUMN_WIDTHS = {
+    "label": "20%",
+    "value": "10%",
+    "target": "11%",
+    "watch": "11%",
+    "status": "13%",
+    "change": "10%",
+    "p_value": "7%",
+    "n": "7%",
+    "trend": "11%",
+}
 _NOTES = {
     "no_target": "no target in the targets file",
     "no_operations": "needs the operations table (operations=...)",
@@ -293,7 +305,7 @@ class Scorecard:
             .cols_label(
                 value=t("Value", lang),
                 target=t("Target", lang),
-                watch=t("Watch from", lang),
+                watch=t("Watch band", lang),
                 status=t("Status", lang),
                 change=t("Change", lang),
                 p_value=t("p-value", lang),
@@ -306,11 +318,15 @@ class Scorecard:
                 align="right", columns=["value", "target", "watch", "change", "p_value", "n"]
             )
         )
-        if len(df):
-            gt = gt.tab_style(
-                style=style.text(whitespace="nowrap"),
-                locations=loc.body(columns=["value", "target", "watch", "change", "p_value"]),
-            )
+        # every perspective's table has the same width and columns, so they line up
+        notes = bool((df["note"] != "").any())
+        widths = dict(_COLUMN_WIDTHS)
+        if notes:
+            widths = {**widths, "label": "14%", "note": "12%", "trend": "10%", "n": "6%"}
+        gt = gt.cols_width(cases={k: v for k, v in widths.items() if k != "note" or notes})
+        gt = gt.tab_options(table_width="100%", table_layout="fixed", container_width="100%")
+        gt = gt.tab_stubhead(label=t("KPI", lang))
+
         if perspective is None:
             gt = gt.tab_header(title=title, subtitle=subtitle)
         for status, (bg, fg) in STATUS_COLORS.items():
@@ -319,7 +335,7 @@ class Scorecard:
                 gt = gt.tab_style(
                     style=[
                         style.fill(color=bg),
-                        style.text(color=fg, weight="bold", whitespace="nowrap"),
+                        style.text(color=fg, weight="bold"),
                     ],
                     locations=loc.body(columns="status", rows=idx),
                 )
@@ -438,7 +454,7 @@ def _fmt_p(p, lang: str) -> str:
 def _fmt_change(change, unit: str, lang: str) -> str:
     if _nan(change):
         return "–"
-    sign = "+" if change >= 0 else "−"
+    sign = "+" if change > 0 else ("−" if change < 0 else "")
     if unit == "ratio":
         return f"{sign}{format_number(abs(change) * 100, lang, decimals=1)} p.p."
     return sign + format_value(abs(change), unit, lang)
@@ -468,6 +484,7 @@ def _sparkline(values: Sequence[float], width: int = 90, height: int = 22) -> st
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
     return (
         f'<svg class="kpi-sparkline" width="{width}" height="{height}" '
+        'style="max-width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
         f'<polyline fill="none" stroke="#4c78a8" stroke-width="1.5" points="{points}"/>'
         f'<circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="2.2" fill="#4c78a8"/></svg>'

@@ -417,3 +417,15 @@ def test_kpi_options_of_the_targets_file_reach_the_engine(tiny):
     )
     assert _f(as_written).loc["backlog", "value"] == 3
     assert _f(as_written).loc["backlog", "status"] == "off_target"
+
+
+def test_tables_of_the_perspectives_line_up_and_no_change_has_no_sign(sc):
+    # one fixed layout for every perspective table, so the four tables align on the page
+    htmls = [sc.to_html(p) for p in ("financial", "customer", "internal", "learning")]
+    for html in htmls:
+        assert "table-layout: fixed" in html and "width: 100%" in html
+    from kpi_helpers.scorecard import _fmt_change
+
+    assert _fmt_change(0.0, "count", "en") == "0"
+    assert _fmt_change(-2.0, "count", "pt-BR") == "−2"
+    assert _fmt_change(0.014, "ratio", "pt-BR") == "+1,4 p.p."
