@@ -35,9 +35,11 @@ from .errors import OptionError
 from .i18n import (
     format_date,
     format_number,
+    format_percent,
     format_signed_percent,
     format_value,
     normalize_lang,
+    segment_label,
     t,
 )
 from .metrics import get_metric
@@ -48,6 +50,8 @@ __all__ = [
     "comparison_chart",
     "drivers_chart",
     "format_change",
+    "format_limits",
+    "format_p_value",
     "vega_locale",
     "PALETTE",
 ]
@@ -158,12 +162,83 @@ def format_change(value, unit: str, lang: str | None = "pt-BR") -> str:
     return ("+" if value > 0 else "−") + text
 
 
-def _fmt_p(p, lang: str) -> str:
+def format_p_value(p, lang: str | None = "pt-BR", *, prefix: bool = False) -> str:
+    """A p-value as every report shows it: two decimals, three below 0.01, ``< 0,001``.
+
+    A p-value just under 0.05 never reads ``0,05`` (it is shown as ``0,049``), so the number
+    and the verdict "significant" agree. ``prefix=True`` gives ``p = 0,03`` / ``p < 0,001``
+    for running text; missing values are ``–``.
+
+    >>> format_p_value(0.0312, "pt-BR"), format_p_value(0.0004, "en", prefix=True)
+    ('0,03', 'p < 0.001')
+    >>> format_p_value(0.0496, "en"), format_p_value(0.0042, "en")
+    ('0.049', '0.004')
+    """
+    lang = normalize_lang(lang)
     if p is None or pd.isna(p):
         return "–"
+    p = float(p)
     if p < 0.001:
-        return "< " + format_number(0.001, lang, decimals=3)
-    return format_number(p, lang, decimals=3 if p < 0.01 else 2)
+        text = "< " + format_number(0.001, lang, decimals=3)
+        return f"p {text}" if prefix else text
+    if p < 0.01:
+        text = format_number(p, lang, decimals=3)
+    elif 0.045 <= p < 0.05:  # two decimals would round a significant p up to 0.05
+        text = format_number(math.floor(p * 1000) / 1000, lang, decimals=3)
+    else:
+        text = format_number(p, lang, decimals=2)
+    return f"p = {text}" if prefix else text
+
+
+def _fmt_digits(value, unit: str, lang: str, extra: int = 0) -> str:
+    """:func:`_fmt` with ``extra`` more decimals (same unit choice as the usual text)."""
+    if extra <= 0 or value is None or pd.isna(value):
+        return _fmt(value, unit, lang)
+    v = float(value)
+    if unit == "ratio":
+        return format_percent(v, lang, decimals=1 + extra)
+    if unit == "seconds":
+        s = abs(v)
+        if s < 60:
+            return f"{format_number(v, lang, decimals=extra)} s"
+        if s < 3600:
+            return f"{format_number(v / 60, lang, decimals=1 + extra)} min"
+        if s < 86400:
+            return f"{format_number(v / 3600, lang, decimals=1 + extra)} h"
+        return f"{format_number(v / 86400, lang, decimals=1 + extra)} d"
+    if unit == "count":
+        return format_number(v, lang, decimals=extra)
+    if unit == "currency":
+        return _fmt(value, unit, lang)
+    return format_number(v, lang, decimals=(2 if unit == "score" else 1) + extra)
+
+
+def format_limits(value, lcl, ucl, unit: str, lang: str | None = "pt-BR") -> tuple[str, str]:
+    """``(value text, "lcl – ucl")`` of a control-chart point, precise enough to see why.
+
+    When the value lies outside the limits but rounds to the same text as the limit it
+    crossed (``3,5 h`` against ``1,6 h – 3,5 h``), one more decimal is shown (up to three)
+    for the value and both limits.
+
+    >>> format_limits(12650, 5800, 12600, "seconds", "en")
+    ('3.51 h', '1.61 h – 3.50 h')
+    """
+    lang = normalize_lang(lang)
+    crossed = None
+    if not any(x is None or pd.isna(x) for x in (value, lcl, ucl)):
+        if value > ucl:
+            crossed = ucl
+        elif value < lcl:
+            crossed = lcl
+    extra = 0
+    while (
+        crossed is not None
+        and extra < 3
+        and _fmt_digits(value, unit, lang, extra) == _fmt_digits(crossed, unit, lang, extra)
+    ):
+        extra += 1
+    limits = f"{_fmt_digits(lcl, unit, lang, extra)} – {_fmt_digits(ucl, unit, lang, extra)}"
+    return _fmt_digits(value, unit, lang, extra), limits
 
 
 def _num(value) -> float | None:
@@ -194,39 +269,69 @@ def _segment_column(frame: pd.DataFrame) -> str | None:
 def _trend_data(
     frame: pd.DataFrame, unit: str, lang: str, seg: str | None, div: float
 ) -> pd.DataFrame:
+    flagged = (frame["out_of_control"] | frame["run_flag"]).to_numpy(dtype=bool)
     status = np.where(
         frame["out_of_control"].to_numpy(dtype=bool),
         t(_STATUS_OUT, lang),
         np.where(frame["run_flag"].to_numpy(dtype=bool), t(_STATUS_RUN, lang), t(_STATUS_IN, lang)),
     )
     periods = pd.to_datetime(frame["period"])
+    texts = [
+        format_limits(v, lo, hi, unit, lang)
+        if flag
+        else (_fmt(v, unit, lang), f"{_fmt(lo, unit, lang)} – {_fmt(hi, unit, lang)}")
+        for v, lo, hi, flag in zip(frame["value"], frame["lcl"], frame["ucl"], flagged, strict=True)
+    ]
+    # the rule that fired; in-control points say so (never an empty tooltip row)
+    rules = [
+        "; ".join(t(r, lang) for r in str(rule).split("; "))
+        if isinstance(rule, str) and rule
+        else t(_STATUS_IN, lang)
+        for rule in frame["rule"]
+    ]
+    period_text = [format_date(p, lang) for p in periods]
     data = pd.DataFrame(
         {
-            "period": periods.dt.strftime("%Y-%m-%d"),
+            # local midnight (no "Z"): the browser places and labels the point on its own day,
+            # whatever its time zone
+            "period": periods.dt.strftime("%Y-%m-%dT00:00:00"),
             "value": frame["value"].astype("float64") / div,
             "lcl": frame["lcl"].astype("float64") / div,
             "ucl": frame["ucl"].astype("float64") / div,
             "center": frame["center"].astype("float64") / div,
             "target": frame["target"].astype("float64") / div,
             "status": status,
-            "period_text": [format_date(p, lang) for p in periods],
-            "value_text": [_fmt(v, unit, lang) for v in frame["value"]],
+            "period_text": period_text,
+            "value_text": [v for v, _ in texts],
             "rolling_text": [_fmt(v, unit, lang) for v in frame["rolling_mean"]],
-            "limits_text": [
-                f"{_fmt(lo, unit, lang)} – {_fmt(hi, unit, lang)}"
-                for lo, hi in zip(frame["lcl"], frame["ucl"], strict=True)
-            ],
+            "limits_text": [lim for _, lim in texts],
             "n_text": [format_number(v, lang, decimals=0) for v in frame["n"]],
-            "rule_text": [
-                "; ".join(t(r, lang) for r in str(rule).split("; ")) if rule else ""
-                for rule in frame["rule"]
-            ],
+            "rule_text": rules,
         }
     )
     if seg is not None:
-        data.insert(1, seg, frame[seg].astype(str).to_numpy())
+        data.insert(1, seg, [segment_label(seg, v, lang) for v in frame[seg]])
+    data["desc"] = [
+        (f"{s}, " if seg is not None else "") + f"{p}: {v}, {r}"
+        for s, p, v, r in zip(
+            data[seg] if seg is not None else [""] * len(data),
+            period_text,
+            data["value_text"],
+            rules,
+            strict=True,
+        )
+    ]
     # JSON has no NaN: Altair would turn it into null, do it explicitly
     return data.astype(object).where(data.notna(), None)
+
+
+def _time_ticks(periods, width: int) -> list[alt.DateTime]:
+    """Axis ticks on the points' own dates (a week starts on its Monday), at most one per ~56 px."""
+    days = sorted({pd.Timestamp(p).normalize() for p in periods if not pd.isna(p)})
+    if not days:
+        return []
+    step = max(1, math.ceil(len(days) / max(2, width // 56)))
+    return [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days[::step]]
 
 
 def trend_chart(
@@ -259,7 +364,9 @@ def trend_chart(
     altair.Chart
         Points outside the limits are vermillion triangles, points in a run of 8 orange
         squares, the others blue circles; tooltips show the period, the value (formatted by
-        the KPI's unit), the n and the rule that fired.
+        the KPI's unit, with one more decimal when a flagged point and its limit would round
+        alike), the n and the rule that fired. The axis ticks fall on the points' dates;
+        screen readers get a description of the chart and of each point.
     """
     lang = normalize_lang(lang)
     if not isinstance(trend_df, pd.DataFrame) or not set(_TREND_FIXED) <= set(trend_df.columns):
@@ -274,6 +381,7 @@ def trend_chart(
     div, fmt, unit_text = _unit_scale(m.unit, values)
     data = _trend_data(trend_df, m.unit, lang, seg, div)
     label = m.label(lang)
+    dim_title = t(seg.capitalize(), lang) if seg is not None else None
     if seg is not None:  # one axis per segment: keep their titles short
         y_title = unit_text or t("Value", lang)
     else:
@@ -288,18 +396,24 @@ def trend_chart(
     x = alt.X(
         "period:T",
         title=t("Period", lang),
-        axis=alt.Axis(format=_AXIS_FORMAT.get(freq, "%d %b"), labelAngle=0),
+        scale=alt.Scale(padding=12),
+        axis=alt.Axis(
+            format=_AXIS_FORMAT.get(freq, "%d %b"),
+            labelAngle=0,
+            values=_time_ticks(trend_df["period"], width),
+        ),
     )
-    y_scale = alt.Scale(zero=False)
+    # padding (in pixels) keeps the extreme points off the plot's edges
+    y_scale = alt.Scale(zero=False, padding=10)
     base = alt.Chart().encode(x=x)
-    band = base.mark_area(opacity=0.16, color=PALETTE["blue"]).encode(
+    band = base.mark_area(opacity=0.16, color=PALETTE["blue"], aria=False).encode(
         y=alt.Y("lcl:Q", scale=y_scale, title=y_title, axis=alt.Axis(format=fmt)),
         y2="ucl:Q",
     )
-    centre = base.mark_line(color=PALETTE["dark"], strokeDash=[6, 3], strokeWidth=1).encode(
-        y="center:Q"
-    )
-    line = base.mark_line(color=PALETTE["blue"], strokeWidth=1.5).encode(y="value:Q")
+    centre = base.mark_line(
+        color=PALETTE["dark"], strokeDash=[6, 3], strokeWidth=1, aria=False
+    ).encode(y="center:Q")
+    line = base.mark_line(color=PALETTE["blue"], strokeWidth=1.5, aria=False).encode(y="value:Q")
     statuses = [t(_STATUS_IN, lang), t(_STATUS_OUT, lang), t(_STATUS_RUN, lang)]
     tooltip = [
         alt.Tooltip("period_text:N", title=t("Period", lang)),
@@ -307,10 +421,10 @@ def trend_chart(
         alt.Tooltip("n_text:N", title="n"),
         alt.Tooltip("limits_text:N", title=t("Control limits", lang)),
         alt.Tooltip("rolling_text:N", title=t("Rolling mean", lang)),
-        alt.Tooltip("rule_text:N", title=t("Rule", lang)),
+        alt.Tooltip("rule_text:N", title=t("Status", lang)),
     ]
     if seg is not None:
-        tooltip.insert(0, alt.Tooltip(f"{seg}:N", title=t(seg.capitalize(), lang)))
+        tooltip.insert(0, alt.Tooltip(f"{seg}:N", title=dim_title))
     points = base.mark_point(filled=True, size=55, opacity=1).encode(
         y="value:Q",
         color=alt.Color(
@@ -325,27 +439,40 @@ def trend_chart(
             scale=alt.Scale(domain=statuses, range=["circle", "triangle-up", "square"]),
         ),
         tooltip=tooltip,
+        description=alt.Description("desc:N"),
     )
     layers = [band, centre]
     if trend_df["target"].notna().any():
         layers.append(
-            base.mark_line(color=PALETTE["green"], strokeDash=[2, 2], strokeWidth=2).encode(
-                y="target:Q"
-            )
+            base.mark_line(
+                color=PALETTE["green"], strokeDash=[2, 2], strokeWidth=2, aria=False
+            ).encode(y="target:Q")
         )
     layers += [line, points]
     title = alt.TitleParams(text=label, subtitle=subtitle, anchor="start")
+    periods = pd.to_datetime(trend_df["period"])
+    description = t(
+        "Control chart of {kpi} from {first} to {last}: {n} points; flagged: {flagged}.",
+        lang,
+        kpi=label,
+        first=format_date(periods.min(), lang) if len(periods) else "–",
+        last=format_date(periods.max(), lang) if len(periods) else "–",
+        n=format_number(int(trend_df["value"].notna().sum()), lang, decimals=0),
+        flagged=format_number(
+            int((trend_df["out_of_control"] | trend_df["run_flag"]).sum()), lang, decimals=0
+        ),
+    )
     if seg is not None:
         chart = (
             alt.layer(*layers, data=alt.InlineData(values=data.to_dict("records")))
             .properties(width=width, height=height)
-            .facet(row=alt.Row(f"{seg}:N", title=t(seg.capitalize(), lang)))
+            .facet(row=alt.Row(f"{seg}:N", title=dim_title))
             .resolve_scale(y="independent")
-            .properties(title=title)
+            .properties(title=title, description=description)
         )
     else:
         chart = alt.layer(*layers, data=alt.InlineData(values=data.to_dict("records"))).properties(
-            width=width, height=height, title=title
+            width=width, height=height, title=title, description=description
         )
     return chart.configure(locale=vega_locale(lang))
 
@@ -376,9 +503,7 @@ def _comparison_row(c, lang: str) -> dict:
     if per_day:
         a, b = float(c.per_day_a), float(c.per_day_b)
         unit = "per_day"
-        label = (
-            t("{kpi} (per day)", lang, kpi=c.label(lang)) if c.kind == "count" else c.label(lang)
-        )
+        label = t("{kpi}, per day", lang, kpi=c.label(lang)) if c.kind == "count" else c.label(lang)
         pct = c.per_day_pct_change
     else:
         a, b = c.value_a, c.value_b
@@ -405,9 +530,13 @@ def _comparison_row(c, lang: str) -> dict:
         "b_text": f"{c.period_b.display(lang)}: {_fmt(b, unit, lang)}",
         "change_text": f"{format_change(b - a, unit, lang)} ({format_signed_percent(pct, lang)})",
         "ci_text": ci_text,
-        "p_text": _fmt_p(c.p_value, lang),
+        "p_text": format_p_value(c.p_value, lang),
         "n_text": f"{format_number(c.n_a, lang, decimals=0)} / {format_number(c.n_b, lang, decimals=0)}",
         "label_text": format_signed_percent(pct, lang),
+        "desc": (
+            f"{label}: A {_fmt(a, unit, lang)}, B {_fmt(b, unit, lang)}, "
+            f"{format_change(b - a, unit, lang)}; {t(_assessment(c), lang)}"
+        ),
         "_fmt": fmt,
         "_unit": unit_text,
     }
@@ -436,6 +565,14 @@ def comparison_chart(
     comparisons = list(comparisons)
     if not comparisons:
         raise OptionError("`comparisons` must hold at least one Comparison, got an empty list.")
+    # a count is drawn per calendar day: when its per-day KPI is in the list too, that row
+    # already shows it (the same numbers twice would read as two findings)
+    metrics = {getattr(c, "metric", None) for c in comparisons}
+    shown = [
+        c
+        for c in comparisons
+        if not (getattr(c, "kind", None) == "count" and f"{c.metric}_per_day" in metrics)
+    ]
     verdicts = [_ASSESS_BETTER, _ASSESS_WORSE, _ASSESS_CHANGED, _ASSESS_NOISE, _ASSESS_NONE]
     colour = alt.Color(
         "assessment:N",
@@ -460,8 +597,9 @@ def comparison_chart(
         alt.Tooltip("p_text:N", title=t("p-value", lang)),
         alt.Tooltip("n_text:N", title="n (A / B)"),
     ]
+    description = alt.Description("desc:N")
     panels = []
-    for c in comparisons:
+    for c in shown:
         row = _comparison_row(c, lang)
         fmt, unit_text = row.pop("_fmt"), row.pop("_unit")
         data = alt.InlineData(values=[row])
@@ -469,15 +607,18 @@ def comparison_chart(
         x_axis = alt.Axis(format=fmt, title=unit_text or None, tickCount=5)
         base = alt.Chart(data).encode(y=y)
         ci = base.mark_rule(strokeWidth=6, opacity=0.35, color=PALETTE["grey"]).encode(
-            x=alt.X("lo:Q", scale=alt.Scale(zero=False), axis=x_axis), x2="hi:Q", tooltip=tooltip
+            x=alt.X("lo:Q", scale=alt.Scale(zero=False), axis=x_axis),
+            x2="hi:Q",
+            tooltip=tooltip,
+            description=description,
         )
-        pa = base.mark_point(shape="circle", size=90, filled=False, color=PALETTE["dark"]).encode(
-            x="a:Q", tooltip=tooltip
-        )
-        pb = base.mark_point(shape="diamond", size=120, filled=True, opacity=1).encode(
+        pa = base.mark_point(
+            shape="circle", size=90, filled=False, color=PALETTE["dark"], aria=False
+        ).encode(x="a:Q", tooltip=tooltip)
+        pb = base.mark_point(shape="diamond", size=120, filled=True, opacity=1, aria=False).encode(
             x="b:Q", color=colour, tooltip=tooltip
         )
-        text = base.mark_text(align="left", dx=6, color=PALETTE["dark"]).encode(
+        text = base.mark_text(align="left", dx=6, color=PALETTE["dark"], aria=False).encode(
             x=alt.value(width), text="label_text:N"
         )
         panels.append(alt.layer(ci, pa, pb, text).properties(width=width, height=34))
@@ -486,7 +627,18 @@ def comparison_chart(
         subtitle=t("○ A   ◆ B   bar: 95% interval of the change, drawn from A", lang),
         anchor="start",
     )
-    chart = alt.vconcat(*panels, spacing=6).properties(title=title)
+    first = shown[0]
+    chart = alt.vconcat(*panels, spacing=6).properties(
+        title=title,
+        description=t(
+            "Period A ({a}) against period B ({b}) for {n} KPIs: the value in A, the value "
+            "in B and the 95% interval of the change.",
+            lang,
+            a=first.period_a.display(lang),
+            b=first.period_b.display(lang),
+            n=format_number(len(shown), lang, decimals=0),
+        ),
+    )
     return (
         chart.resolve_scale(x="independent", color="shared")
         .configure(locale=vega_locale(lang))
@@ -514,9 +666,12 @@ def drivers_chart(
     -------
     altair.Chart
         Bars: A (grey), one floating bar per segment (blue when it raises the KPI, vermillion
-        when it lowers it) and B (grey). Tooltips show the segment's values in A and B, its
-        contribution and its split into mix and rate effects. The value axis does not start at
-        zero (the bars of A and B are truncated): read the steps, not the heights.
+        when it lowers it) and B (grey), labelled with their values and signed contributions.
+        Tooltips show the period and value of A and B, and each segment's values in A and B,
+        its contribution and its split into mix and rate effects. The value axis starts at
+        zero when the steps stay readable from there; otherwise it is zoomed on the levels,
+        the bars of A and B are drawn cut (a white gap) and the subtitle says where the
+        axis starts.
 
     Raises
     ------
@@ -541,7 +696,7 @@ def drivers_chart(
     for _, r in shown.iterrows():
         steps.append(
             {
-                "step": str(r[by]),
+                "step": segment_label(by, r[by], lang),
                 "contribution": float(r["contribution"]),
                 "detail_a": _fmt(r["value_a"], unit, lang),
                 "detail_b": _fmt(r["value_b"], unit, lang),
@@ -562,48 +717,40 @@ def drivers_chart(
         )
     a_label = f"A: {comparison.period_a.display(lang)}"
     b_label = f"B: {comparison.period_b.display(lang)}"
-    levels = [float(comparison.value_a)]
+    value_a, value_b = float(comparison.value_a), float(comparison.value_b)
+    levels = [value_a]
     for s in steps:
         levels.append(levels[-1] + s["contribution"])
-    levels.append(float(comparison.value_b))
+    levels.append(value_b)
     div, fmt, unit_text = _unit_scale(unit, levels)
-    lo, hi = min(levels), max(levels)
-    pad = (hi - lo) * 0.25 if hi > lo else max(abs(hi) * 0.05, 1e-9)
-    floor = lo - pad
-    if unit in ("ratio", "count", "per_day", "seconds") and floor < 0 <= lo:
-        floor = 0.0
+    floor, top_, zoomed = _waterfall_domain(levels)
     increase, decrease, total = (
         t("raises the KPI", lang),
         t("lowers the KPI", lang),
         t("total", lang),
     )
+    label = comparison.label(lang)
     rows = [
         {
             "step": a_label,
             "start": floor / div,
-            "end": comparison.value_a / div,
+            "end": value_a / div,
             "kind": total,
-            "value_text": _fmt(comparison.value_a, unit, lang),
-            "detail_a": "",
-            "detail_b": "",
-            "mix": "",
-            "rate": "",
+            "is_total": True,
+            "value_text": _fmt(value_a, unit, lang),
         }
     ]
-    cum = float(comparison.value_a)
+    cum = value_a
     for s in steps:
         start, end = cum, cum + s["contribution"]
         rows.append(
             {
-                "step": s["step"],
+                **s,
                 "start": start / div,
                 "end": end / div,
                 "kind": increase if s["contribution"] >= 0 else decrease,
+                "is_total": False,
                 "value_text": format_change(s["contribution"], unit, lang),
-                "detail_a": s["detail_a"],
-                "detail_b": s["detail_b"],
-                "mix": s["mix"],
-                "rate": s["rate"],
             }
         )
         cum = end
@@ -611,58 +758,130 @@ def drivers_chart(
         {
             "step": b_label,
             "start": floor / div,
-            "end": comparison.value_b / div,
+            "end": value_b / div,
             "kind": total,
-            "value_text": _fmt(comparison.value_b, unit, lang),
-            "detail_a": "",
-            "detail_b": "",
-            "mix": "",
-            "rate": "",
+            "is_total": True,
+            "value_text": _fmt(value_b, unit, lang),
         }
     )
+    span = top_ - floor
+    for r in rows:
+        r.pop("contribution", None)
+        r["top"] = max(r["start"], r["end"])
+        r["desc"] = f"{r['step']}: {r['value_text']}"
+        if r["is_total"] and zoomed:  # a white gap near the bottom: the bar is cut
+            r["gap_lo"] = (floor + 0.035 * span) / div
+            r["gap_hi"] = (floor + 0.065 * span) / div
     order = [r["step"] for r in rows]
     dim = t(by.capitalize(), lang)
-    tooltip = [
+    step_tooltip = [
         alt.Tooltip("step:N", title=dim),
         alt.Tooltip("value_text:N", title=t("Contribution", lang)),
         alt.Tooltip("detail_a:N", title="A"),
         alt.Tooltip("detail_b:N", title="B"),
-        alt.Tooltip("mix:N", title=t("Mix effect", lang)),
-        alt.Tooltip("rate:N", title=t("Rate effect", lang)),
     ]
-    y_title = comparison.label(lang) + (f" ({unit_text})" if unit_text else "")
+    if any(s["mix"] != "–" or s["rate"] != "–" for s in steps):
+        step_tooltip += [
+            alt.Tooltip("mix:N", title=t("Mix effect", lang)),
+            alt.Tooltip("rate:N", title=t("Rate effect", lang)),
+        ]
+    total_tooltip = [
+        alt.Tooltip("step:N", title=t("Period", lang)),
+        alt.Tooltip("value_text:N", title=label),
+    ]
+    y_title = label + (f" ({unit_text})" if unit_text else "")
     base = alt.Chart(alt.InlineData(values=rows)).encode(
         x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160))
     )
-    bars = base.mark_bar(size=28).encode(
-        y=alt.Y(
-            "start:Q",
-            title=y_title,
-            scale=alt.Scale(zero=False, domain=[floor / div, (hi + pad) / div]),
-            axis=alt.Axis(format=fmt),
-        ),
-        y2="end:Q",
-        color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(
-                domain=[total, increase, decrease],
-                range=[PALETTE["grey"], PALETTE["blue"], PALETTE["vermillion"]],
-            ),
-            legend=alt.Legend(title=None, orient="bottom"),
-        ),
-        tooltip=tooltip,
+    y = alt.Y(
+        "start:Q",
+        title=y_title,
+        scale=alt.Scale(zero=False, nice=False, domain=[floor / div, top_ / div]),
+        axis=alt.Axis(format=fmt, tickCount=6),
     )
-    labels = (
-        base.mark_text(dy=-6, color=PALETTE["dark"], fontSize=11)
-        .encode(y=alt.Y("top:Q"), text="value_text:N")
-        .transform_calculate(top="max(datum.start, datum.end)")
+    colour = alt.Color(
+        "kind:N",
+        scale=alt.Scale(
+            domain=[total, increase, decrease],
+            range=[PALETTE["grey"], PALETTE["blue"], PALETTE["vermillion"]],
+        ),
+        legend=alt.Legend(title=None, orient="bottom"),
     )
+    description = alt.Description("desc:N")
+    totals = (
+        base.mark_bar(size=28)
+        .encode(y=y, y2="end:Q", color=colour, tooltip=total_tooltip, description=description)
+        .transform_filter("datum.is_total")
+    )
+    bars = (
+        base.mark_bar(size=28)
+        .encode(y=y, y2="end:Q", color=colour, tooltip=step_tooltip, description=description)
+        .transform_filter("!datum.is_total")
+    )
+    labels = base.mark_text(dy=-6, color=PALETTE["dark"], fontSize=11, aria=False).encode(
+        y=alt.Y("top:Q"), text="value_text:N"
+    )
+    layers = [totals, bars, labels]
+    subtitle = [
+        t("Contribution of each {dim} from A to B (mix + rate effect)", lang, dim=dim.lower())
+    ]
+    if zoomed:
+        layers.insert(
+            2,
+            base.mark_bar(size=34, color="white", aria=False)
+            .encode(y="gap_lo:Q", y2="gap_hi:Q")
+            .transform_filter("datum.is_total"),
+        )
+        subtitle.append(
+            t(
+                "The axis starts at {floor}, not at zero: compare the steps, not the heights "
+                "of the bars.",
+                lang,
+                floor=_fmt(floor, unit, lang),
+            )
+        )
     title = alt.TitleParams(
-        text=t("What drove the change: {kpi}", lang, kpi=comparison.label(lang)),
-        subtitle=t(
-            "Contribution of each {dim} from A to B (mix + rate effect)", lang, dim=dim.lower()
-        ),
+        text=t("What drove the change: {kpi}", lang, kpi=label),
+        subtitle=subtitle,
         anchor="start",
     )
-    chart = alt.layer(bars, labels).properties(width=width, height=height, title=title)
+    chart = alt.layer(*layers).properties(
+        width=width,
+        height=height,
+        title=title,
+        description=t(
+            "Waterfall of {kpi} from {a} in A to {b} in B: the contribution of each {dim}.",
+            lang,
+            kpi=label,
+            a=_fmt(value_a, unit, lang),
+            b=_fmt(value_b, unit, lang),
+            dim=dim.lower(),
+        ),
+    )
     return chart.configure(locale=vega_locale(lang))
+
+
+def _nice_floor(value: float, span: float) -> float:
+    """``value`` rounded down to a round number at the scale of ``span`` (3653 -> 3650)."""
+    if span <= 0 or not math.isfinite(span):
+        return value
+    step = 10 ** math.floor(math.log10(span / 4))
+    return math.floor(value / step + 1e-9) * step
+
+
+def _waterfall_domain(levels: Sequence[float]) -> tuple[float, float, bool]:
+    """(axis floor, axis top, zoomed?) for the cumulated levels of a waterfall.
+
+    From zero when the steps stay readable there (they span at least 15% of the
+    largest level, or the levels cross zero); otherwise zoomed on the levels, with a round
+    floor: the chart then says the axis does not start at zero and cuts the total bars.
+    """
+    lo, hi = min(levels), max(levels)
+    span = hi - lo
+    pad = span * 0.25 if span > 0 else max(abs(hi) * 0.05, 1e-9)
+    if lo <= 0 <= hi or (lo > 0 and span >= 0.15 * hi) or (hi < 0 and span >= 0.15 * -lo):
+        return min(lo - pad, 0.0) if lo < 0 else 0.0, max(hi + pad, 0.0), False
+    floor = _nice_floor(lo - pad, (hi + pad) - (lo - pad))
+    if lo > 0 and floor <= 0:
+        return 0.0, hi + pad, False
+    return floor, hi + pad, True

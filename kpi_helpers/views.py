@@ -39,7 +39,7 @@ import pandas as pd
 
 from .config import PROJ_ROOT
 from .errors import DataError, MetricUnavailable, OptionError
-from .i18n import format_date, format_number, format_value, normalize_lang, t
+from .i18n import format_date, format_number, format_value, normalize_lang, segment_label, t
 from .metrics import get_metric
 from .periods import Period, parse_period
 
@@ -433,28 +433,32 @@ def trends(
 
 
 def show_header(result: TrendSet | ComparisonSet, lang: str | None = "pt-BR") -> Section:
-    """A title and one line on the data, the period(s) and the as-of date, in ``lang``."""
+    """A title and one line on the data, the period(s) and the last day of data, in ``lang``.
+
+    The date shown is the last day included (the day before ``as_of``), as in the report's
+    page header: the half-open end is an implementation detail.
+    """
     lang = normalize_lang(lang)
     data_label = result.data_label or t("the committed sample data", lang)
-    as_of = format_date(result.as_of, lang)
+    last_day = format_date(result.as_of - _dt.timedelta(days=1), lang)
     if isinstance(result, TrendSet):
         title = t("KPI trends", lang)
         line = t(
-            "Period: {period} ({freq}); data up to {as_of} (excluded); source: {data}.",
+            "Period: {period} ({freq}); data through {last_day}; source: {data}.",
             lang,
             period=result.period.display(lang),
             freq=t(_FREQ_TEXT.get(result.freq, result.freq), lang),
-            as_of=as_of,
+            last_day=last_day,
             data=data_label,
         )
     else:
         title = t("Period comparison", lang)
         line = t(
-            "A: {a}; B: {b}; data up to {as_of} (excluded); source: {data}.",
+            "A: {a}; B: {b}; data through {last_day}; source: {data}.",
             lang,
             a=result.period_a.display(lang),
             b=result.period_b.display(lang),
-            as_of=as_of,
+            last_day=last_day,
             data=data_label,
         )
     return Section([Note(title, 2), Note(line)])
@@ -519,18 +523,22 @@ def out_of_control_table(
     flagged = trend_df.loc[trend_df["out_of_control"] | trend_df["run_flag"]]
     if flagged.empty:
         return Note(t("No point outside the control limits and no run of 8.", lang))
+    from .charts import format_limits
+
     seg = [c for c in trend_df.columns if c not in _TREND_COLUMNS]
     flagged = flagged.sort_values("period", ascending=False, kind="stable")
     shown = flagged.iloc[:limit]
     rows = []
     for _, r in shown.iterrows():
+        # one more decimal when the value and the limit it crossed would round alike
+        value_text, limits_text = format_limits(r["value"], r["lcl"], r["ucl"], m.unit, lang)
         row = [format_date(r["period"], lang)]
-        row += [str(r[c]) for c in seg]
+        row += [segment_label(c, r[c], lang) for c in seg]
         row += [
-            _fmt_value(r["value"], m.unit, lang),
+            value_text,
             format_number(r["n"], lang, decimals=0),
             _fmt_value(r["center"], m.unit, lang),
-            f"{_fmt_value(r['lcl'], m.unit, lang)} – {_fmt_value(r['ucl'], m.unit, lang)}",
+            limits_text,
             "; ".join(t(x, lang) for x in str(r["rule"]).split("; ")),
         ]
         rows.append(row)
@@ -636,9 +644,17 @@ def comparison_table_view(
     result: ComparisonSet | Sequence, lang: str | None = "pt-BR"
 ) -> HtmlTable:
     """The comparison table (:func:`kpi_helpers.compare.comparison_table`), HTML-escaped."""
+    from .charts import format_p_value
     from .compare import comparison_table
 
-    return HtmlTable(comparison_table(_comparison_list(result), lang))
+    lang = normalize_lang(lang)
+    items = _comparison_list(result)
+    frame = comparison_table(items, lang)
+    column = t("p-value", lang)
+    if column in frame.columns and len(frame) == len(items):
+        # the one p-value convention of every report (kpi_helpers.charts.format_p_value)
+        frame[column] = [format_p_value(getattr(c, "p_value", None), lang) for c in items]
+    return HtmlTable(frame)
 
 
 def show_narratives(result: ComparisonSet | Sequence, lang: str | None = "pt-BR") -> Section:
@@ -668,7 +684,7 @@ def drivers_table(comparison, lang: str | None = "pt-BR", *, top: int = 10) -> H
     for _, r in drivers.iloc[:top].iterrows():
         rows.append(
             [
-                str(r[by]),
+                segment_label(by, r[by], lang),
                 _fmt_value(r["value_a"], unit, lang),
                 _fmt_value(r["value_b"], unit, lang),
                 format_change(r["contribution"], unit, lang),

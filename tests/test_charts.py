@@ -100,6 +100,43 @@ def test_trend_chart_marks_out_of_control_with_shape_and_colour():
     assert len(no_target.to_dict()["layer"]) == 4
 
 
+def test_trend_chart_ticks_on_the_points_and_readable_tooltips():
+    spec = charts.trend_chart(_trend_frame(), "csat", lang="pt-BR").to_dict()
+    layers = spec["layer"]
+    x = layers[0]["encoding"]["x"]
+    # weekly points are Mondays: the ticks are the points' own dates, parsed in local time
+    assert [(v["year"], v["month"], v["date"]) for v in x["axis"]["values"]] == [
+        (2026, 1, 5), (2026, 1, 12), (2026, 1, 19), (2026, 1, 26),
+    ]  # fmt: skip
+    rows = _datasets(spec)[0]
+    assert rows[0]["period"] == "2026-01-05T00:00:00"
+    # the y domain is padded so that no point sits on the plot's edge
+    assert layers[0]["encoding"]["y"]["scale"]["padding"] > 0
+    # an in-control point says so: no empty tooltip row
+    assert rows[0]["rule_text"] == "sob controle"
+    assert rows[2]["rule_text"] == "fora dos limites de controle"
+    assert rows[2]["desc"].startswith("19 de jan. de 2026: 40,0%")
+    # helper marks are hidden from screen readers; the chart has a description
+    helpers = [lay for lay in layers if lay["mark"]["type"] in ("area", "line")]
+    assert helpers and all(lay["mark"]["aria"] is False for lay in helpers)
+    assert spec["description"].startswith("Gráfico de controle de CSAT")
+
+
+def test_trend_chart_shows_why_a_point_is_flagged():
+    # 3.514 h against an upper limit of 3.500 h: both read "3,5 h" with one decimal
+    frame = _trend_frame(
+        value=[9000.0, 9500.0, 12650.0, np.nan],
+        center=[9300.0] * 3 + [np.nan],
+        lcl=[5800.0] * 3 + [np.nan],
+        ucl=[12600.0] * 3 + [np.nan],
+        target=[np.nan] * 4,
+    )
+    rows = _datasets(charts.trend_chart(frame, "asa", lang="pt-BR").to_dict())[0]
+    assert rows[2]["value_text"] == "3,51 h" and rows[2]["limits_text"] == "1,61 h – 3,50 h"
+    assert rows[0]["value_text"] == "2,5 h"  # other points keep the usual precision
+    assert charts.format_limits(0.5, 0.45, 0.75, "ratio", "en") == ("50.0%", "45.0% – 75.0%")
+
+
 def test_trend_chart_with_segments_facets_one_row_per_point(tiny):
     tr = trend(tiny, "volume", "month", by="channel")
     spec = charts.trend_chart(tr, "volume", lang="en").to_dict()
@@ -181,10 +218,41 @@ def test_comparison_chart_one_row_per_kpi_and_valid():
     assert csat["assessment"] == "worse"  # significant drop of a higher-is-better KPI
     assert csat["lo"] == pytest.approx(0.64) and csat["hi"] == pytest.approx(0.76)  # 0.8 + CI
     # counts are shown per calendar day, with the CI of the per-day change
-    assert volume["kpi"] == "Volume (contacts offered) (per day)"
+    assert volume["kpi"] == "Volume (contacts offered), per day"
     assert (volume["a"], volume["b"], volume["lo"], volume["hi"]) == (100.0, 101.0, 97.0, 105.0)
     assert volume["assessment"] == "within normal variation"
     assert volume["label_text"] == "+1.0%"
+
+
+def test_comparison_chart_skips_the_per_day_twin_of_a_count():
+    volume = _comparison(
+        "volume", "count", "count", 3100, 2827, p_value=0.62, ci_low=-3.0, ci_high=5.0,
+        higher_is_better=None, per_day_a=100.0, per_day_b=101.0, per_day_pct_change=0.01,
+        days_a=31, days_b=28,
+    )  # fmt: skip
+    per_day = _comparison(
+        "volume_per_day", "per_day", "per_day", 100.0, 101.0, p_value=0.62, ci_low=-3.0,
+        ci_high=5.0, higher_is_better=None, per_day_a=100.0, per_day_b=101.0,
+        per_day_pct_change=0.01,
+    )  # fmt: skip
+    spec = charts.comparison_chart([volume, per_day, _comparison()], "pt-BR").to_dict()
+    kpis = [d[0]["kpi"] for d in _datasets(spec)]
+    assert kpis == ["Volume por dia corrido", "CSAT (duas notas mais altas)"]
+    assert "(" not in kpis[0]
+    alone = charts.comparison_chart([volume], "pt-BR").to_dict()
+    assert _datasets(alone)[0][0]["kpi"] == "Volume (contatos recebidos), por dia"
+    assert "Período A (janeiro de 2026)" in spec["description"]
+
+
+def test_format_p_value_one_convention():
+    f = charts.format_p_value
+    assert [f(p, "pt-BR") for p in (0.571, 0.031, 0.0042, 0.0004)] == [
+        "0,57", "0,03", "0,004", "< 0,001",
+    ]  # fmt: skip
+    assert f(0.0496, "en") == "0.049"  # never reads 0.05 while significant
+    assert f(0.05, "en") == "0.05" and f(None, "en") == "–" and f(math.nan, "en") == "–"
+    assert f(0.031, "pt-BR", prefix=True) == "p = 0,03"
+    assert f(0.0001, "en", prefix=True) == "p < 0.001"
 
 
 def test_comparison_chart_without_test_and_empty():
@@ -251,8 +319,69 @@ def test_drivers_chart_waterfall_steps_add_up():
 def test_drivers_chart_groups_the_small_segments():
     spec = charts.drivers_chart(_with_drivers(5), "pt-BR", top=2).to_dict()
     rows = _datasets(spec)[0]
-    assert [r["step"] for r in rows][1:4] == ["whatsapp", "phone", "Outros (3)"]
+    # canonical channel names are shown in the report language
+    assert [r["step"] for r in rows][1:4] == ["WhatsApp", "telefone", "Outros (3)"]
     assert rows[3]["end"] == pytest.approx(0.60)
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer") or spec.get("spec", {}).get("layer", [])
+
+
+def test_drivers_chart_totals_have_their_own_tooltip():
+    spec = charts.drivers_chart(_with_drivers(), "pt-BR").to_dict()
+    bars = [lay for lay in _layers(spec) if "tooltip" in lay.get("encoding", {})]
+    assert len(bars) == 2
+    by_filter = {lay["transform"][0]["filter"]: lay["encoding"]["tooltip"] for lay in bars}
+    totals = by_filter["datum.is_total"]
+    assert [t["field"] for t in totals] == ["step", "value_text"]
+    assert [t["title"] for t in totals] == ["Período", "Nível de serviço"]
+    steps = [t["field"] for t in by_filter["!datum.is_total"]]
+    assert steps[:4] == ["step", "value_text", "detail_a", "detail_b"]
+    rows = _datasets(spec)[0]
+    assert rows[0]["value_text"] == "70,0%" and rows[1]["value_text"] == "−12,0 p.p."
+    assert all(r["desc"] for r in rows)  # what a screen reader announces for each bar
+    # the helper text marks stay out of the accessibility tree
+    texts = [lay for lay in _layers(spec) if (lay.get("mark") or {}).get("type") == "text"]
+    assert texts and all(lay["mark"]["aria"] is False for lay in texts)
+    assert "Cascata de Nível de serviço" in spec["description"]
+
+
+def test_drivers_chart_axis_from_zero_or_explicitly_zoomed():
+    # 0.70 -> 0.60 with steps of 0.12: readable from zero
+    spec = charts.drivers_chart(_with_drivers(), "en").to_dict()
+    y = next(lay for lay in _layers(spec) if "tooltip" in lay["encoding"])["encoding"]["y"]
+    assert y["scale"]["domain"][0] == 0
+    assert "not at zero" not in json.dumps(spec)
+    # volume 3697 -> 3871 (+4.7%): zoomed, said in the subtitle, total bars cut by a gap
+    drivers = pd.DataFrame(
+        {
+            "channel": ["whatsapp", "chat"],
+            "value_a": [1012.0, 654.0],
+            "value_b": [1200.0, 640.0],
+            "contribution": [188.0, -14.0],
+            "mix_effect": [math.nan, math.nan],
+            "rate_effect": [math.nan, math.nan],
+        }
+    )
+    c = _comparison(
+        "volume", "count", "count", 3697.0, 3871.0, by="channel", drivers=drivers,
+        higher_is_better=None,
+    )  # fmt: skip
+    spec = charts.drivers_chart(c, "pt-BR").to_dict()
+    layers = _layers(spec)
+    y = next(lay for lay in layers if "tooltip" in lay["encoding"])["encoding"]["y"]
+    assert 3000 < y["scale"]["domain"][0] < 3697
+    assert "O eixo começa em 3.6" in json.dumps(spec, ensure_ascii=False)
+    gaps = [lay for lay in layers if lay["encoding"].get("y", {}).get("field") == "gap_lo"]
+    assert len(gaps) == 1
+    rows = _datasets(spec)[0]
+    assert [r["step"] for r in rows][1:3] == ["WhatsApp", "chat"]
+    # no mix/rate split for a count: no blank tooltip rows for it
+    steps = next(
+        lay for lay in layers if lay.get("transform", [{}])[0].get("filter") == "!datum.is_total"
+    )
+    assert "mix" not in [t["field"] for t in steps["encoding"]["tooltip"]]
 
 
 def test_drivers_chart_needs_drivers():

@@ -125,6 +125,52 @@ def test_views_on_tiny_data_escape_segment_names(tiny):
     assert len(table) == 2 and "Volume (contacts offered)" in table._repr_html_()
 
 
+def test_views_show_channels_in_the_report_language(tiny):
+    cs = views.comparisons(tiny, ["volume", "csat"], period_a="2026-01", period_b="2026-02")
+    drivers = views.drivers_table(cs.comparisons[0], "pt-BR").frame
+    assert set(drivers.iloc[:, 0]) == {"telefone", "chat"}
+    assert set(views.drivers_table(cs.comparisons[0], "en").frame.iloc[:, 0]) == {"phone", "chat"}
+    # the header's date is the last day of data (as in the page header), not the half-open end
+    header = repr(views.show_header(cs, "pt-BR"))
+    assert "dados até 2 de mar. de 2026;" in header and "exclusive" not in header
+    assert "data through Mar 2, 2026;" in repr(views.show_header(cs, "en"))
+
+
+def test_comparison_table_p_values_follow_the_shared_convention(tiny):
+    from kpi_helpers.charts import format_p_value
+
+    cs = views.comparisons(tiny, ["volume", "csat"], period_a="2026-01", period_b="2026-02")
+    table = views.comparison_table_view(cs, "pt-BR").frame
+    assert table["valor-p"].tolist() == [format_p_value(c.p_value, "pt-BR") for c in cs]
+
+
+def test_flagged_points_table_in_the_report_language_with_enough_precision():
+    from kpi_helpers.trends import RULE_LIMITS
+
+    frame = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-10-12", "2026-10-12"]),
+            "channel": ["phone", "Ana <b>"],
+            "value": [12650.0, 9000.0],
+            "n": [723, 700],
+            "rolling_mean": [float("nan")] * 2,
+            "center": [9300.0] * 2,
+            "lcl": [5800.0] * 2,
+            "ucl": [12600.0, 8000.0],
+            "out_of_control": [True, True],
+            "run_flag": [False] * 2,
+            "rule": [RULE_LIMITS] * 2,
+            "target": [float("nan")] * 2,
+            "partial": [False] * 2,
+        }
+    )
+    table = views.out_of_control_table(frame, "asa", "pt-BR")
+    rows = table.frame.values.tolist()
+    assert rows[0][1:3] == ["telefone", "3,51 h"] and rows[0][5] == "1,61 h – 3,50 h"
+    assert rows[1][1:3] == ["Ana <b>", "2,5 h"]  # data values unchanged (escaped in HTML)
+    assert "Ana &lt;b&gt;" in table._repr_html_()
+
+
 def test_comparisons_without_drivers(tiny):
     cs = views.comparisons(tiny, ["volume"], period_a="2026-01", period_b="2026-02", by="")
     assert cs.by is None and len(cs) == 1
