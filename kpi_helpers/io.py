@@ -52,12 +52,16 @@ from .mapping import (
 )
 from .schema import INTERACTION_COLUMNS, REQUIRED_COLUMNS, Scale
 from .validation import (
+    DECIMAL_MARKS,
     YEAR_MAX,
     YEAR_MIN,
+    NumberEvidence,
+    NumberFormat,
     apply_value_map,
     blank_mask,
     check_canonical,
     detect_dayfirst,
+    number_evidence,
     parse_bool,
     parse_duration,
     parse_int,
@@ -65,6 +69,7 @@ from .validation import (
     parse_string,
     parse_time_of_day,
     parse_timestamp,
+    resolve_number_format,
 )
 
 __all__ = ["load_interactions", "LoadResult", "register_preset", "get_preset", "list_presets"]
@@ -178,6 +183,15 @@ _W_MIXED_TZ = (
     "as local time, the others converted to {timezone}."
 )
 _W_NONE_LOADED = "No rows loaded: all {read} rows were rejected."
+_W_NUMBERS_FILE = (
+    "{column}: numbers such as {example} read as {reading}, with {decimal} as the decimal "
+    "mark like the rest of the file; if that is wrong, declare it in the mapping ({fix})."
+)
+_W_NUMBERS_GUESS = (
+    "{column}: numbers such as {example} can be read two ways; read as {reading} ({sep} as "
+    "the thousands separator); if that is wrong, declare the decimal mark in the mapping "
+    "({fix})."
+)
 _WARNING_MESSAGES = (
     _W_CP1252,
     _W_LATIN1,
@@ -187,6 +201,8 @@ _WARNING_MESSAGES = (
     _W_NO_TIME,
     _W_MIXED_TZ,
     _W_NONE_LOADED,
+    _W_NUMBERS_FILE,
+    _W_NUMBERS_GUESS,
 )
 
 # Checks whose row is always rejected, even with on_invalid="null".
@@ -291,6 +307,7 @@ class _Raw:
     as_of: pd.Timestamp | None
     blank_rows: int = 0
     source: str = "DataFrame"
+    delimiter: str | None = None
 
 
 def _fail(name: str, problem: str, expected: str, found: str, fix: str) -> DataError:
@@ -359,7 +376,7 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     return best
 
 
-def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> pd.DataFrame:
+def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> tuple[pd.DataFrame, str]:
     data = path.read_bytes()
     if not data.strip():
         raise _empty(name)
@@ -368,13 +385,14 @@ def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> pd.Da
         raise _empty(name)
     delim = _sniff_delimiter(text, path.suffix.lower())
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             _io.StringIO(text),
             sep=delim,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
         )
+        return frame, delim
     except pd.errors.EmptyDataError as exc:
         raise _empty(name) from exc
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -539,10 +557,11 @@ def _read_source(source: Any, sheet: Any, encoding: str | None, timezone: str, w
             "check the path (relative paths start from the current working directory "
             f"{os.getcwd()!r})",
         )
+    delimiter = None
     try:
         mtime = path.stat().st_mtime
         if _READERS[suffix] == "csv":
-            frame = _read_csv(path, name, encoding, warns)
+            frame, delimiter = _read_csv(path, name, encoding, warns)
         elif _READERS[suffix] == "excel":
             frame, sheet_name, sheets = _read_excel(path, name, sheet)
             if len(sheets) > 1:
@@ -584,7 +603,7 @@ def _read_source(source: Any, sheet: Any, encoding: str | None, timezone: str, w
     if len(frame) == 0:
         raise _header_only(name, list(frame.columns), fix_sheet)
     as_of = pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(timezone).tz_localize(None)
-    return _Raw(frame, rows, name, as_of, n_blank, path.name)
+    return _Raw(frame, rows, name, as_of, n_blank, path.name, delimiter)
 
 
 # --------------------------------------------------------------------------- mapping
@@ -769,6 +788,68 @@ def _decide_dayfirst(
     return out
 
 
+_NUMERIC_KINDS = ("duration", "int", "score")
+
+
+def _decide_number_formats(
+    specs: dict,
+    frame: pd.DataFrame,
+    decimal: str | None,
+    delimiter: str | None,
+    warns: list,
+) -> dict[str, NumberFormat]:
+    """The decimal mark of each numeric source column: declared, else read from its values,
+    else (values such as ``1,200`` that read both ways) like the rest of the file."""
+    columns: dict[str, tuple[str | None, str, pd.Series]] = {}
+    for target, (spec, srcs) in specs.items():
+        if INTERACTION_COLUMNS[target] in _NUMERIC_KINDS and len(srcs) == 1:
+            series = frame[srcs[0]]
+            if spec.values:
+                series = apply_value_map(series, spec.values)
+            columns[target] = (spec.decimal or decimal, srcs[0], series)
+    if not columns:
+        return {}
+    evidence = {
+        target: number_evidence(series)
+        for target, (declared, _, series) in columns.items()
+        if declared is None
+    }
+    votes: set[str] = set()
+    for target, (declared, _, _) in columns.items():
+        said = {declared} if declared else evidence[target].decimal_votes()
+        votes |= said if len(said) == 1 else set()
+    open_ = any(v is not None for ev in evidence.values() for v in ev.ambiguous.values())
+    if open_ and not votes:  # the file's other columns may tell
+        mapped = {src for _, srcs in specs.values() for src in srcs}
+        for col in frame.columns:
+            if col not in mapped:
+                said = number_evidence(frame[col]).decimal_votes()
+                votes |= said if len(said) == 1 else set()
+    file_decimal = next(iter(votes)) if len(votes) == 1 else None
+    if file_decimal is None and not votes and delimiter == ";":
+        file_decimal = ","  # a ';'-separated export is a decimal-comma one
+    out: dict[str, NumberFormat] = {}
+    for target, (declared, col, _) in columns.items():
+        fmt, guessed = resolve_number_format(
+            evidence.get(target, NumberEvidence()), decimal=declared, file_decimal=file_decimal
+        )
+        out[target] = fmt
+        if not guessed:
+            continue
+        example = guessed[0]
+        sep = "," if "," in example else "."
+        reading = _fmt_value(parse_number(pd.Series([example], dtype=object), decimal=fmt)[0][0])
+        role = fmt.role(sep)
+        other = next(m for m in DECIMAL_MARKS if m != sep)
+        fix = f'decimal: "{sep if role == "thousands" else other}"'
+        fields = {"column": repr(col), "example": repr(example), "reading": reading, "fix": fix}
+        if file_decimal is not None:
+            warns.append((_W_NUMBERS_FILE, {**fields, "decimal": repr(file_decimal)}))
+        else:
+            warns.append((_W_NUMBERS_GUESS, {**fields, "sep": repr(sep)}))
+    return out
+
+
 def load_interactions(
     source: str | os.PathLike | pd.DataFrame,
     mapping: dict | str | os.PathLike | ColumnMapping | None = None,
@@ -779,6 +860,7 @@ def load_interactions(
     as_of: Any = None,
     encoding: str | None = None,
     dayfirst: bool | None = None,
+    decimal: str | None = None,
     on_invalid: str = "reject",
 ) -> LoadResult:
     """Load interactions from a file or DataFrame into the canonical table, validated.
@@ -809,6 +891,11 @@ def load_interactions(
     dayfirst : bool, optional
         How ``01/02/2025`` reads when the values do not tell (default: day-first, with a
         warning). Values such as ``25/01/2025`` decide on their own.
+    decimal : {",", "."}, optional
+        The decimal mark of text numbers (a mapping's ``decimal`` applies when this is left
+        out; a column's own ``decimal`` wins). Default: per column, from its values
+        (``4,5`` or ``1.234,5`` mean a decimal comma, ``1,234.5`` a decimal point); a column
+        whose values read both ways (``1,200``) follows the rest of the file, with a warning.
     on_invalid : {"reject", "null"}
         ``"reject"``: a row with any problem goes to ``.rejected`` with every reason.
         ``"null"``: keep the row and blank the bad value (reported in ``.issues`` and
@@ -846,6 +933,8 @@ def load_interactions(
         raise OptionError(f"`on_invalid` must be one of 'reject', 'null', got {on_invalid!r}.")
     if dayfirst is not None and not isinstance(dayfirst, bool):
         raise OptionError(f"`dayfirst` must be None, True or False, got {dayfirst!r}.")
+    if decimal is not None and decimal not in DECIMAL_MARKS:
+        raise OptionError(f"`decimal` must be None, ',' or '.', got {decimal!r}.")
     spec_map = resolve_mapping(mapping)
     if spec_map is not None and spec_map.timezone and timezone == DEFAULT_TIMEZONE:
         timezone = spec_map.timezone
@@ -861,6 +950,9 @@ def load_interactions(
     columns = list(frame.columns)
     specs = _resolve_specs(spec_map, columns, name, warns)
     dayfirst_by = _decide_dayfirst(specs, frame, dayfirst, warns)
+    if decimal is None and spec_map is not None:
+        decimal = spec_map.decimal
+    number_formats = _decide_number_formats(specs, frame, decimal, raw.delimiter, warns)
     n = len(frame)
     index = pd.RangeIndex(n)
 
@@ -944,16 +1036,18 @@ def load_interactions(
             add_bad(target, col_label, bad, "invalid_bool")
         elif kind == "duration":
             if spec.type == "number":
-                values, bad = parse_number(series)
+                values, bad = parse_number(series, decimal=number_formats.get(target))
                 add_bad(target, col_label, bad, "invalid_number")
             else:
-                values, bad = parse_duration(series, unit=spec.unit)
+                values, bad = parse_duration(
+                    series, unit=spec.unit, decimal=number_formats.get(target)
+                )
                 add_bad(target, col_label, bad, "invalid_duration")
         elif kind == "int":
-            values, bad = parse_int(series)
+            values, bad = parse_int(series, decimal=number_formats.get(target))
             add_bad(target, col_label, bad, "invalid_contacts")
         elif kind == "score":
-            values, bad = parse_number(series)
+            values, bad = parse_number(series, decimal=number_formats.get(target))
             add_bad(target, col_label, bad, "invalid_number")
         else:
             values = parse_string(series, lower=target == "channel")

@@ -6,11 +6,13 @@ values come from in the source:
 - ``"Source Col"``: a plain rename;
 - ``["Date", "Time"]``: a date column and a time-of-day column combined (timestamps only);
 - ``{"column": "Col", "type": ..., "format": ..., "unit": ..., "scale": [1, 5],
-  "true_values": [...], "false_values": [...], "values": {...}, "optional": true}``:
-  a column with parsing options;
+  "true_values": [...], "false_values": [...], "values": {...}, "optional": true,
+  "decimal": ","}``: a column with parsing options;
 - ``{"value": "phone"}``: a constant for every row (e.g. the channel of a phone export).
 
-Optional top-level keys: ``scales`` (``{"csat": [1, 10]}``), ``timezone`` and ``dayfirst``;
+Optional top-level keys: ``scales`` (``{"csat": [1, 10]}``), ``timezone``, ``dayfirst`` and
+``decimal`` (``","`` when numbers look like ``1.234,5``, ``"."`` for ``1,234.5``; without it
+each column's values decide, see :func:`kpi_helpers.validation.number_evidence`);
 ``name`` and ``description`` document a preset. The column entries may also sit under a
 ``columns:`` key. Mappings are plain dicts, YAML files, or preset names registered with
 :func:`register_preset` (a few ship in ``kpi_helpers/presets/*.yml``). A YAML mapping::
@@ -97,8 +99,11 @@ _SPEC_KEYS = (
     "value",
     "optional",
     "dayfirst",
+    "decimal",
 )
-_TOP_KEYS = ("name", "description", "columns", "scales", "timezone", "dayfirst")
+_TOP_KEYS = ("name", "description", "columns", "scales", "timezone", "dayfirst", "decimal")
+#: Decimal marks a mapping may declare (``decimal: ","`` reads ``1.234,5``).
+DECIMAL_MARKS = (",", ".")
 
 
 def normalize_name(name: Any) -> str:
@@ -147,6 +152,7 @@ class ColumnSpec:
     is_constant: bool = False
     optional: bool = False
     dayfirst: bool | None = None
+    decimal: str | None = None
 
     @property
     def label(self) -> str:
@@ -164,6 +170,7 @@ class ColumnMapping:
     scales: dict[str, Scale] = field(default_factory=dict)
     timezone: str | None = None
     dayfirst: bool | None = None
+    decimal: str | None = None
     name: str | None = None
     description: str | None = None
 
@@ -191,6 +198,12 @@ def _as_str_tuple(value: Any, what: str) -> tuple[str, ...]:
         return tuple(str(v) for v in value)
     except TypeError as exc:
         raise OptionError(f"{what} must be a list of values, got {value!r}.") from exc
+
+
+def _decimal(value: Any, where: str) -> str | None:
+    if value is None or value in DECIMAL_MARKS:
+        return value
+    raise OptionError(f'{where}: `decimal` must be "," (1.234,5) or "." (1,234.5), got {value!r}.')
 
 
 def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
@@ -255,6 +268,7 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
     dayfirst = raw.get("dayfirst")
     if dayfirst is not None and not isinstance(dayfirst, bool):
         raise OptionError(f"{where}: `dayfirst` must be true or false, got {dayfirst!r}.")
+    decimal = _decimal(raw.get("decimal"), where)
     fmt = raw.get("format")
     if fmt is not None and not isinstance(fmt, str):
         raise OptionError(
@@ -271,6 +285,7 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
         values=tuple(values.items()),
         optional=bool(raw.get("optional", False)),
         dayfirst=dayfirst,
+        decimal=decimal,
     )
     if "value" in raw:
         return ColumnSpec(constant=raw["value"], is_constant=True, **common)
@@ -338,6 +353,7 @@ def parse_mapping(raw: _MappingABC | ColumnMapping, *, origin: str = "mapping") 
         scales=scales,
         timezone=tz,
         dayfirst=dayfirst,
+        decimal=_decimal(raw.get("decimal"), origin),
         name=raw.get("name"),
         description=raw.get("description"),
     )

@@ -26,6 +26,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +48,10 @@ __all__ = [
     "parse_number",
     "parse_int",
     "parse_duration",
+    "NumberFormat",
+    "NumberEvidence",
+    "number_evidence",
+    "resolve_number_format",
     "parse_time_of_day",
     "parse_timestamp",
     "detect_dayfirst",
@@ -246,47 +251,252 @@ def parse_bool(
 # --------------------------------------------------------------------------- numbers
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: Currency symbols and codes stripped from money values ("R$ 1.234,56", "1,234.56 USD").
+_CURRENCY_RE = re.compile(
+    r"^(?:R\$|US\$|\$|€|£|BRL|USD|EUR)|(?:R\$|US\$|\$|€|£|BRL|USD|EUR)$", re.I
+)
+_SPACES_RE = re.compile(r"[\s\u00a0\u202f']")
+#: Digits and separators only (what the decimal-mark inference looks at).
+_SEPARATED_RE = re.compile(r"^[+-]?\d[\d.,]*$|^[+-]?[.,]\d[\d.,]*$")
+_GROUPED_RE = {
+    ",": re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+$"),
+    ".": re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+$"),
+}
+#: The decimal marks a mapping may declare.
+DECIMAL_MARKS = (",", ".")
 
 
-def _number_from_text(text: str) -> Any:
-    t = text.strip().replace("\u00a0", "").replace(" ", "").replace("'", "")
-    if "," in t and "." in t:
+@dataclass(frozen=True)
+class NumberFormat:
+    """How the separators of a column's numbers read.
+
+    ``comma`` / ``dot`` say how a lone separator followed by exactly three digits reads
+    (``"1,200"``, ``"1.000"``): ``"decimal"`` or ``"thousands"``. Values that show their
+    convention (``"1.234,5"``, ``"4,5"``, ``"1.234.567"``) always read their own way unless
+    ``strict`` (a declared decimal mark), where a value that contradicts it is bad.
+    """
+
+    comma: str = "decimal"
+    dot: str = "decimal"
+    strict: bool = False
+
+    @classmethod
+    def declared(cls, decimal: str) -> NumberFormat:
+        """The format of a declared decimal mark: ``","`` (``1.234,5``) or ``"."``."""
+        if decimal not in DECIMAL_MARKS:
+            raise ValueError(f"a decimal mark must be ',' or '.', got {decimal!r}")
+        other = "thousands"
+        return cls(
+            comma="decimal" if decimal == "," else other,
+            dot="decimal" if decimal == "." else other,
+            strict=True,
+        )
+
+    def role(self, sep: str) -> str:
+        return self.comma if sep == "," else self.dot
+
+
+@dataclass(frozen=True)
+class NumberEvidence:
+    """What a column's own values say about its separators (see :func:`number_evidence`).
+
+    ``roles[sep]`` is the set of readings some value forces (``{"decimal"}``,
+    ``{"thousands"}``, both or none); ``ambiguous[sep]`` an example value that reads both
+    ways (``"1,200"``), or ``None``.
+    """
+
+    roles: dict = field(default_factory=lambda: {",": set(), ".": set()})
+    ambiguous: dict = field(default_factory=lambda: {",": None, ".": None})
+
+    def decided(self, sep: str) -> str | None:
+        got = self.roles[sep]
+        return next(iter(got)) if len(got) == 1 else None
+
+    def decimal_votes(self) -> set[str]:
+        """The decimal marks the column's decided separators point to (for the file's)."""
+        votes = set()
+        for sep, other in ((",", "."), (".", ",")):
+            role = self.decided(sep)
+            if role == "decimal":
+                votes.add(sep)
+            elif role == "thousands":
+                votes.add(other)
+        return votes
+
+
+def _clean_number_text(text: str) -> str:
+    t = _SPACES_RE.sub("", text.strip())
+    sign = ""
+    if t[:1] in "+-" and t[:1]:
+        sign, t = t[0], t[1:]
+    t = _CURRENCY_RE.sub("", t)
+    if not sign and t[:1] in "+-" and t[:1]:
+        sign, t = t[0], t[1:]
+    return sign + t
+
+
+def number_evidence(series: pd.Series) -> NumberEvidence:
+    """What the text numbers of a column say about their decimal mark (vectorized).
+
+    A value with both separators decides (the last one is the decimal); a separator seen
+    more than once in a value is a thousands separator; a single one not followed by exactly
+    three digits (or after a leading group of more than three digits, or a leading 0) is
+    the decimal. ``"1,200"`` and ``"1.000"`` decide nothing (:attr:`NumberEvidence.ambiguous`).
+    """
+    ev = NumberEvidence()
+    if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
+        return ev
+    uniq, _ = _unique_codes(series.dropna())
+    texts = [v for v in uniq if isinstance(v, str) and ("," in v or "." in v)]
+    if not texts:
+        return ev
+    t = pd.Series([_clean_number_text(v) for v in texts], dtype=object)
+    t = t[t.str.match(_SEPARATED_RE).to_numpy(dtype=bool)]
+    if t.empty:
+        return ev
+    n_c = t.str.count(",").to_numpy()
+    n_d = t.str.count(r"\.").to_numpy()
+    both = (n_c > 0) & (n_d > 0)
+    comma_last = both & (t.str.rfind(",").to_numpy() > t.str.rfind(".").to_numpy())
+    # "1.234,5" / "1,234.5": the integer part must be grouped by threes to count
+    head_c = t.str.replace(r",\d*$", "", regex=True).str.fullmatch(_GROUPED_RE["."])
+    head_d = t.str.replace(r"\.\d*$", "", regex=True).str.fullmatch(_GROUPED_RE[","])
+    if (comma_last & (n_c == 1) & head_c.to_numpy(dtype=bool)).any():
+        ev.roles[","].add("decimal")
+        ev.roles["."].add("thousands")
+    if (both & ~comma_last & (n_d == 1) & head_d.to_numpy(dtype=bool)).any():
+        ev.roles["."].add("decimal")
+        ev.roles[","].add("thousands")
+    for sep, n, other in ((",", n_c, n_d), (".", n_d, n_c)):
+        only = (n > 0) & (other == 0)
+        grouped_all = t.str.fullmatch(_GROUPED_RE[sep]).to_numpy(dtype=bool)
+        if (only & (n > 1) & grouped_all).any():
+            ev.roles[sep].add("thousands")
+        once = only & (n == 1)
+        grouped = once & grouped_all
+        if (once & ~grouped).any():
+            ev.roles[sep].add("decimal")
+        if grouped.any():
+            ev.ambiguous[sep] = str(t[grouped].iloc[0])
+    return ev
+
+
+def resolve_number_format(
+    evidence: NumberEvidence,
+    *,
+    decimal: str | None = None,
+    file_decimal: str | None = None,
+) -> tuple[NumberFormat, list[str]]:
+    """The :class:`NumberFormat` of a column, and the ambiguous values it had to guess.
+
+    A declared ``decimal`` wins. Otherwise each separator reads as the column's own values
+    say; a separator they leave open follows the other one (a decimal comma makes the dot
+    the thousands separator), else ``file_decimal`` (the convention of the rest of the
+    file), else the thousands reading. The second item lists one example value per
+    separator read without the column's own evidence (empty when nothing was guessed).
+    """
+    if decimal is not None:
+        return NumberFormat.declared(decimal), []
+    roles = {sep: evidence.decided(sep) for sep in DECIMAL_MARKS}
+    guessed: list[str] = []
+    final = {}
+    for sep, other in ((",", "."), (".", ",")):
+        role = roles[sep]
+        if role is None and not evidence.roles[sep] and roles[other] is not None:
+            role = "thousands" if roles[other] == "decimal" else "decimal"
+        if role is None:
+            if evidence.ambiguous[sep] is not None:
+                guessed.append(evidence.ambiguous[sep])
+                if file_decimal in DECIMAL_MARKS:
+                    role = "decimal" if file_decimal == sep else "thousands"
+                else:
+                    role = "thousands"
+            else:
+                role = "decimal"
+        final[sep] = role
+    return NumberFormat(comma=final[","], dot=final["."]), guessed
+
+
+_DEFAULT_FORMAT = NumberFormat()
+
+
+def _as_format(decimal: Any, series: pd.Series | None = None) -> NumberFormat:
+    if isinstance(decimal, NumberFormat):
+        return decimal
+    if decimal is not None:
+        return NumberFormat.declared(decimal)
+    if series is None:
+        return _DEFAULT_FORMAT
+    return resolve_number_format(number_evidence(series))[0]
+
+
+def _number_from_text(text: str, fmt: NumberFormat = _DEFAULT_FORMAT) -> Any:
+    t = _clean_number_text(text)
+    has_c, has_d = "," in t, "." in t
+    if has_c and has_d:
         dec = "," if t.rfind(",") > t.rfind(".") else "."
-        thousands = "." if dec == "," else ","
-        t = t.replace(thousands, "").replace(dec, ".")
-    elif "," in t:
-        t = t.replace(",", ".") if t.count(",") == 1 else t.replace(",", "")
-    elif t.count(".") > 1:
-        t = t.replace(".", "")
+        thou = "." if dec == "," else ","
+        if fmt.strict and fmt.role(dec) != "decimal":
+            return _BAD
+        int_part, _, frac = t.rpartition(dec)
+        if dec in int_part or thou in frac or not _GROUPED_RE[thou].match(int_part):
+            return _BAD
+        t = int_part.replace(thou, "") + "." + frac
+    elif has_c or has_d:
+        sep = "," if has_c else "."
+        role = fmt.role(sep)
+        grouped = _GROUPED_RE[sep].match(t) is not None
+        if t.count(sep) > 1:
+            if not grouped or (fmt.strict and role == "decimal"):
+                return _BAD
+            t = t.replace(sep, "")
+        elif grouped and role == "thousands":
+            t = t.replace(sep, "")
+        elif fmt.strict and role == "thousands":
+            return _BAD
+        else:
+            t = t.replace(sep, ".")
     if not _NUMBER_RE.match(t):
         return _BAD
     f = float(t)
     return f if math.isfinite(f) else _BAD
 
 
-def _number(v: Any) -> Any:
+def _number(v: Any, fmt: NumberFormat = _DEFAULT_FORMAT) -> Any:
     if isinstance(v, bool | np.bool_):
         return _BAD
     if isinstance(v, int | float | np.integer | np.floating | Decimal):
         f = float(v)
         return f if math.isfinite(f) else _BAD
     if isinstance(v, str):
-        return _number_from_text(v)
+        return _number_from_text(v, fmt)
     return _BAD
 
 
-def parse_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers -> float64; text may use a decimal comma (``"4,5"``) and thousands separators."""
+def parse_number(
+    series: pd.Series, *, decimal: str | NumberFormat | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Numbers -> float64; text may use a decimal comma (``"4,5"``) and thousands separators.
+
+    ``decimal`` (``","`` or ``"."``, or a :class:`NumberFormat`) fixes the decimal mark;
+    by default the column's values decide (:func:`number_evidence`), and a column whose
+    every separated value reads both ways (``"1,200"``) takes the separator as thousands.
+    Currency symbols and codes (``R$``, ``US$``, ``$``, ``€``, ``BRL``...) and spaces are
+    ignored.
+    """
     if ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype):
         values = pd.to_numeric(series, errors="coerce").astype("float64")
         bad = pd.Series(~np.isfinite(values.fillna(0.0).to_numpy()), index=series.index)
         return values.where(~bad), bad
-    return _finish_float(series, _number)
+    fmt = _as_format(decimal, series)
+    return _finish_float(series, lambda v: _number(v, fmt))
 
 
-def parse_int(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_int(
+    series: pd.Series, *, decimal: str | NumberFormat | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Whole numbers -> ``Int64``; a fractional number is bad."""
-    values, bad = parse_number(series)
+    values, bad = parse_number(series, decimal=decimal)
     frac = values.notna() & ((values != values.round()) | (values.abs() > 2.0**53))
     bad = bad | frac
     values = values.where(~frac)
@@ -337,7 +547,7 @@ def _clock_number(f: float) -> float:
     return f if f >= 1 and f.is_integer() else f * 86400.0
 
 
-def _duration(v: Any, unit: str | None) -> Any:
+def _duration(v: Any, unit: str | None, fmt: NumberFormat = _DEFAULT_FORMAT) -> Any:
     unit = unit or "seconds"
     if isinstance(v, bool | np.bool_):
         return _BAD
@@ -366,7 +576,7 @@ def _duration(v: Any, unit: str | None) -> Any:
                 except (ValueError, TypeError):
                     return _BAD
             return _clock_text(v, two_parts="hh:mm" if unit == "hh:mm" else "mm:ss")
-        num = _number_from_text(v)
+        num = _number_from_text(v, fmt)
         if num is not _BAD:
             return _duration(num, unit)
         try:
@@ -376,14 +586,20 @@ def _duration(v: Any, unit: str | None) -> Any:
     return _BAD
 
 
-def parse_duration(series: pd.Series, *, unit: str | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_duration(
+    series: pd.Series,
+    *,
+    unit: str | None = None,
+    decimal: str | NumberFormat | None = None,
+) -> tuple[pd.Series, pd.Series]:
     """Durations -> float64 seconds.
 
     Numbers are in ``unit`` (default seconds; ``minutes``, ``hours``, ``days``; with
     ``hh:mm:ss``-like units a fraction is an Excel fraction of a day, a whole number >= 1
     seconds). Text ``h:mm:ss``,
     ``mm:ss`` (``hh:mm`` with ``unit="hh:mm"``), ``1 day, 06:00:00``; ``datetime.time``,
-    ``timedelta`` values.
+    ``timedelta`` values. Text numbers read their decimal mark as :func:`parse_number` does
+    (``decimal``).
     """
     if ptypes.is_timedelta64_dtype(series.dtype):
         return series.dt.total_seconds().astype("float64"), pd.Series(False, index=series.index)
@@ -396,7 +612,8 @@ def parse_duration(series: pd.Series, *, unit: str | None = None) -> tuple[pd.Se
             values = values * _UNIT_SECONDS[unit or "seconds"]
         bad = pd.Series(~np.isfinite(values.fillna(0.0).to_numpy()), index=series.index)
         return values.where(~bad), bad
-    return _finish_float(series, lambda v: _duration(v, unit))
+    fmt = _as_format(decimal, series)
+    return _finish_float(series, lambda v: _duration(v, unit, fmt))
 
 
 _TIME_RE = re.compile(

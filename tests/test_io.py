@@ -627,6 +627,70 @@ def test_semicolons_decimal_comma_and_day_first(tmp_path):
     assert sum("Optional column" in w for w in res.warnings) == 6
 
 
+def test_thousands_separators_per_column_and_like_the_rest_of_the_file(tmp_path):
+    # regression: "1,200" s read as 1.2 s; "1.000" minutes in a decimal-comma file as 60 s
+    text = (
+        "interaction_id,created_at,wait_s,handle_time_s\n"
+        '1,2025-01-05,"1,200","3,600"\n'
+        '2,2025-01-05,"1.234.567","1,5"\n'
+        '3,2025-01-05,"1,234.5",100\n'
+    )
+    res = load_interactions(_csv(tmp_path, text, "k.csv"), as_of="2025-12-31")
+    assert res.data["wait_s"].tolist() == [1200.0, 1234567.0, 1234.5]
+    assert res.data["handle_time_s"].tolist() == [3.6, 1.5, 100.0]  # "1,5": decimal comma
+    assert res.warnings == []
+    text = "Id;Quando;Espera (min);Nota\nA1;2025-01-05;0,5;4,5\nA2;2025-01-05;1.000;5\n"
+    mapping = {
+        "interaction_id": "Id",
+        "created_at": "Quando",
+        "wait_s": {"column": "Espera (min)", "unit": "minutes"},
+        "csat": "Nota",
+    }
+    res = load_interactions(_csv(tmp_path, text, "pt.csv"), mapping, as_of="2025-12-31")
+    assert res.data["wait_s"].tolist() == [30.0, 60000.0]
+    # a column where every value reads both ways follows the rest of the file, with a warning
+    text = 'Id,Quando,Custo,Espera\nA1,2025-01-05,"1,234.50","1,200"\nA2,2025-01-05,"10.5",30\n'
+    mapping = {"interaction_id": "Id", "created_at": "Quando", "wait_s": "Espera"}
+    res = load_interactions(_csv(tmp_path, text, "f.csv"), mapping, as_of="2025-12-31")
+    assert res.data["wait_s"].tolist() == [1200.0, 30.0]
+    assert res.warnings == [
+        "'Espera': numbers such as '1,200' read as 1200, with '.' as the decimal mark like "
+        'the rest of the file; if that is wrong, declare it in the mapping (decimal: ",").'
+    ]
+    # ... the ';' of a decimal-comma export, or nothing (the thousands reading)
+    text = "Id;Quando;Espera\nA1;2025-01-05;1,200\n"
+    res = load_interactions(_csv(tmp_path, text, "s.csv"), mapping, as_of="2025-12-31")
+    assert res.data["wait_s"].tolist() == [1.2] and "with ',' as the decimal" in res.warnings[0]
+    text = 'Id,Quando,Espera\nA1,2025-01-05,"1,200"\n'
+    res = load_interactions(_csv(tmp_path, text, "g.csv"), mapping, as_of="2025-12-31")
+    assert res.data["wait_s"].tolist() == [1200.0]
+    assert res.warnings == [
+        "'Espera': numbers such as '1,200' can be read two ways; read as 1200 (',' as the "
+        "thousands separator); if that is wrong, declare the decimal mark in the mapping "
+        '(decimal: ",").'
+    ]
+    assert '(decimal: ",")' in res.summary("pt-BR") and "separador de milhar" in res.summary()
+    # declared: top level, argument, per column (the column wins)
+    for kwargs, expected in (
+        ({"mapping": {**mapping, "decimal": ","}}, 1.2),
+        ({"mapping": mapping, "decimal": ","}, 1.2),
+        (
+            {
+                "mapping": {
+                    **mapping,
+                    "decimal": ",",
+                    "wait_s": {"column": "Espera", "decimal": "."},
+                }
+            },
+            1200.0,
+        ),
+    ):
+        res = load_interactions(tmp_path / "g.csv", as_of="2025-12-31", **kwargs)
+        assert res.data["wait_s"].tolist() == [expected] and res.warnings == [], kwargs
+    with pytest.raises(OptionError, match="`decimal` must be None, ',' or '.'"):
+        load_interactions(tmp_path / "g.csv", mapping, decimal=";")
+
+
 def test_day_first_ambiguity_warns_and_dayfirst_false_reads_month_first(tmp_path):
     text = "interaction_id,created_at\n1,01/02/2025\n2,03/04/2025 10:00\n"
     path = _csv(tmp_path, text)

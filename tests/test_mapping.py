@@ -43,6 +43,8 @@ def test_parse_mapping_value_forms():
             "dayfirst": False,
             "timezone": "UTC",
             "scales": {"ces": [1, 5]},
+            "decimal": ",",
+            "wait_s": {"column": "Espera", "decimal": "."},
         }
     )
     c = m.columns
@@ -54,6 +56,7 @@ def test_parse_mapping_value_forms():
     assert c["csat"].values == (("Good", 10),)
     assert m.scales == {"ces": Scale(1, 5), "csat": Scale(1, 10)}
     assert m.dayfirst is False and m.timezone == "UTC"
+    assert m.decimal == "," and c["wait_s"].decimal == "." and c["csat"].decimal is None
 
 
 def test_parse_mapping_nested_columns_key():
@@ -76,6 +79,8 @@ def test_parse_mapping_nested_columns_key():
         ({"agent": 3}, "expected a column name"),
         ({"scales": {"foo": [1, 5]}}, "`scales` keys must be one of csat, nps, ces"),
         ({"dayfirst": "yes"}, "`dayfirst` must be true or false"),
+        ({"decimal": ";"}, '`decimal` must be "," (1.234,5) or "." (1,234.5)'),
+        ({"wait_s": {"column": "W", "decimal": "comma"}}, "entry `wait_s`: `decimal` must be"),
     ],
 )
 def test_parse_mapping_errors_name_the_entry(raw, needle):

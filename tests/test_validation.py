@@ -13,6 +13,7 @@ from kpi_helpers.validation import (
     blank_mask,
     check_canonical,
     detect_dayfirst,
+    number_evidence,
     parse_bool,
     parse_duration,
     parse_int,
@@ -20,6 +21,7 @@ from kpi_helpers.validation import (
     parse_string,
     parse_time_of_day,
     parse_timestamp,
+    resolve_number_format,
 )
 
 T = pd.Timestamp
@@ -424,3 +426,36 @@ def test_parse_timestamp_years_beyond_2262_are_bad_with_their_year():
     typed = pd.Series(pd.to_datetime(["2026-01-05", "2300-01-01"]).as_unit("us"))
     values, bad, info = parse_timestamp(typed)
     assert bad.tolist() == [False, True] and _vals(info["out_of_range"]) == [None, 2300.0]
+
+
+def test_thousands_or_decimal_is_decided_per_column():
+    # regression: "1,200" read as 1.2 and "1.000" (in a decimal-comma column) as 1.0
+    cases = [
+        # a value with both separators decides; "1.234.567" repeats the dot: thousands
+        (["1,200", "86,400", "1.234.567", "1,234.5"], [1200.0, 86400.0, 1234567.0, 1234.5]),
+        # "1,5" (not three digits) makes the comma the decimal mark, "3,600" follows
+        (["3,600", "1,5", "100"], [3.6, 1.5, 100.0]),
+        # a decimal comma makes "1.000" a thousand
+        (["0,5", "1,25", "1.000"], [0.5, 1.25, 1000.0]),
+        (["R$ 1.234,56", "R$1.000,00", "-R$ 10,5", "12.34.5"], [1234.56, 1000.0, -10.5, None]),
+    ]
+    for texts, expected in cases:
+        assert _vals(parse_number(pd.Series(texts, dtype=object))[0]) == expected, texts
+    ev = number_evidence(pd.Series(["43,200", "40,320", "1"]))
+    assert ev.roles == {",": set(), ".": set()} and ev.ambiguous[","] == "43,200"
+    # nothing in the column decides: the file's convention, else the thousands reading
+    fmt, guessed = resolve_number_format(ev, file_decimal=",")
+    assert fmt.comma == "decimal" and guessed == ["43,200"]
+    assert _vals(parse_number(pd.Series(["43,200"]), decimal=fmt)[0]) == [43.2]
+    fmt, guessed = resolve_number_format(ev)
+    assert _vals(parse_number(pd.Series(["43,200"]), decimal=fmt)[0]) == [43200.0]
+    fmt, guessed = resolve_number_format(ev, decimal=".")
+    assert fmt.strict and guessed == []
+    # a declared decimal mark: a contradicting value is bad, not misread
+    values, bad = parse_number(pd.Series(["1.234,5", "1,5", "1.5", "1.000"]), decimal=",")
+    assert _vals(values) == [1234.5, 1.5, None, 1000.0] and bad.tolist() == [0, 0, 1, 0]
+    assert number_evidence(pd.Series(["4,5", "4.5"])).decimal_votes() == {",", "."}
+    assert parse_duration(pd.Series(["1.000", "0,5"]), unit="minutes")[0].tolist() == [
+        60000.0,
+        30.0,
+    ]
