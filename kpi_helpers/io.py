@@ -60,6 +60,7 @@ from .validation import (
     apply_value_map,
     blank_mask,
     check_canonical,
+    day_fraction_column,
     detect_dayfirst,
     number_evidence,
     parse_bool,
@@ -192,6 +193,11 @@ _W_NUMBERS_GUESS = (
     "the thousands separator); if that is wrong, declare the decimal mark in the mapping "
     "({fix})."
 )
+_W_DAY_FRACTIONS = (
+    "{column}: every number is between 0 and 1, so they are read as fractions of a day "
+    "(Excel times: 0.25 = 6 h); declare the unit in the mapping (unit: seconds) if they are "
+    "seconds."
+)
 _WARNING_MESSAGES = (
     _W_CP1252,
     _W_LATIN1,
@@ -203,6 +209,7 @@ _WARNING_MESSAGES = (
     _W_NONE_LOADED,
     _W_NUMBERS_FILE,
     _W_NUMBERS_GUESS,
+    _W_DAY_FRACTIONS,
 )
 
 # Checks whose row is always rejected, even with on_invalid="null".
@@ -1039,9 +1046,11 @@ def load_interactions(
                 values, bad = parse_number(series, decimal=number_formats.get(target))
                 add_bad(target, col_label, bad, "invalid_number")
             else:
-                values, bad = parse_duration(
-                    series, unit=spec.unit, decimal=number_formats.get(target)
-                )
+                unit = spec.unit
+                if unit is None and day_fraction_column(series, decimal=number_formats.get(target)):
+                    unit = "days"
+                    warns.append((_W_DAY_FRACTIONS, {"column": repr(col_label)}))
+                values, bad = parse_duration(series, unit=unit, decimal=number_formats.get(target))
                 add_bad(target, col_label, bad, "invalid_duration")
         elif kind == "int":
             values, bad = parse_int(series, decimal=number_formats.get(target))

@@ -48,6 +48,7 @@ __all__ = [
     "parse_number",
     "parse_int",
     "parse_duration",
+    "day_fraction_column",
     "NumberFormat",
     "NumberEvidence",
     "number_evidence",
@@ -614,6 +615,32 @@ def parse_duration(
         return values.where(~bad), bad
     fmt = _as_format(decimal, series)
     return _finish_float(series, lambda v: _duration(v, unit, fmt))
+
+
+def day_fraction_column(series: pd.Series, *, decimal: str | NumberFormat | None = None) -> bool:
+    """True when a duration column's plain numbers are all in [0, 1) and not all 0: Excel
+    times stored as fractions of a day (``0.0038194`` = 5 min 30 s), not seconds.
+
+    Clock texts (``"0:05:30"``), ``time`` and ``timedelta`` values are not looked at.
+    """
+    if ptypes.is_bool_dtype(series.dtype) or ptypes.is_timedelta64_dtype(series.dtype):
+        return False
+    if ptypes.is_numeric_dtype(series.dtype):
+        nums = pd.to_numeric(series, errors="coerce").dropna().to_numpy(dtype="float64")
+    else:
+        fmt = _as_format(decimal, series)
+        uniq, _ = _unique_codes(series.dropna())
+        found = []
+        for v in uniq:
+            if isinstance(v, str) and (":" in v or _is_blank(v)):
+                continue
+            if isinstance(v, str | int | float | np.integer | np.floating | Decimal):
+                f = _number(v, fmt)
+                if f is not _BAD:
+                    found.append(f)
+        nums = np.asarray(found, dtype="float64")
+    nums = nums[np.isfinite(nums)]
+    return bool(len(nums) and (nums >= 0).all() and (nums < 1).all() and (nums > 0).any())
 
 
 _TIME_RE = re.compile(

@@ -218,6 +218,28 @@ def test_excel_serials_and_fractions_combine(tmp_path):
     assert any("assumed day-first" in w for w in res.warnings)
 
 
+def test_day_fractions_in_a_duration_column_without_unit(tmp_path):
+    # regression: an Excel time stored as a number (0.0038194 = 5 min 30 s) read as 0.0038 s
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Id", "Dia", "Talk"])
+    ws.append([1, dt.datetime(2026, 1, 5), 0.0038194444444])
+    ws.append([2, dt.datetime(2026, 1, 5), "0:01:00"])
+    ws.append([3, dt.datetime(2026, 1, 5), None])
+    wb.save(tmp_path / "talk.xlsx")
+    mapping = {"interaction_id": "Id", "created_at": "Dia", "handle_time_s": "Talk"}
+    res = load_interactions(tmp_path / "talk.xlsx", mapping, as_of="2026-12-31")
+    assert _vals(res.data["handle_time_s"].round(6)) == [330.0, 60.0, None]
+    assert res.warnings == [
+        "'Talk': every number is between 0 and 1, so they are read as fractions of a day "
+        "(Excel times: 0.25 = 6 h); declare the unit in the mapping (unit: seconds) if they "
+        "are seconds."
+    ]
+    declared = {**mapping, "handle_time_s": {"column": "Talk", "unit": "seconds"}}
+    res = load_interactions(tmp_path / "talk.xlsx", declared, as_of="2026-12-31")
+    assert res.data["handle_time_s"].round(4).tolist()[0] == 0.0038 and res.warnings == []
+
+
 # --------------------------------------------------------------------------- every reason, row by row
 
 PROBLEMS = """\

@@ -12,6 +12,7 @@ from kpi_helpers.schema import Scale
 from kpi_helpers.validation import (
     blank_mask,
     check_canonical,
+    day_fraction_column,
     detect_dayfirst,
     number_evidence,
     parse_bool,
@@ -459,3 +460,12 @@ def test_thousands_or_decimal_is_decided_per_column():
         60000.0,
         30.0,
     ]
+
+
+def test_day_fraction_column():
+    assert day_fraction_column(pd.Series([0.0038194, 0.25, 0.0]))
+    assert day_fraction_column(pd.Series(["0:05:30", 0.0038194, dt.time(0, 1)], dtype=object))
+    assert day_fraction_column(pd.Series(["0,5", ""], dtype=object))
+    assert not day_fraction_column(pd.Series([0.0, 0.0]))
+    assert not day_fraction_column(pd.Series([0.5, 30]))
+    assert not day_fraction_column(pd.Series(["00:05:00", "1:00"], dtype=object))
