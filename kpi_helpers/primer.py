@@ -2,10 +2,15 @@
 
 Everything the primer notebook shows comes from here, in ``lang``: the definition, formula
 and edge cases of each KPI are read FROM THE REGISTRY (:func:`kpi_helpers.get_metric`), never
-retyped; the worked examples are computed with :func:`kpi_helpers.compute`; the calculators
-are pure functions (:func:`nps_from_counts`, :func:`csat_summary`,
+retyped; the worked examples are computed with :func:`kpi_helpers.compute` for one period
+(:func:`example_period`: the report's period, else the last whole month in the data); the
+calculators are pure functions (:func:`nps_from_counts`, :func:`csat_summary`,
 :func:`service_level_by_threshold`) with an ipywidgets front (``interactive=True``) and a
-static view for rendered reports (``interactive=False``); :func:`check` marks the exercises.
+static view for rendered reports (``interactive=False``); the exercises show their answers
+in a collapsed block in reports and are marked by :func:`check` (and a widget) in JupyterLab.
+
+Views are :class:`HtmlView` objects: escaped HTML, plus a plain-text form (what nbval's
+golden cells compare) and an optional Altair chart of aggregates.
 
 Examples
 --------
@@ -19,17 +24,29 @@ Right! ...
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from .errors import OptionError
-from .i18n import format_number, format_percent, format_value, normalize_lang, t
+from .errors import OptionError, PeriodError
+from .i18n import (
+    format_duration,
+    format_number,
+    format_percent,
+    format_signed_percent,
+    format_value,
+    normalize_lang,
+    segment_label,
+    t,
+)
 from .metrics import PERSPECTIVES, get_metric, list_metrics
+from .periods import Period, parse_period
 
 __all__ = [
     "PERSPECTIVE_TITLES",
@@ -37,20 +54,25 @@ __all__ = [
     "HtmlView",
     "primer_data",
     "primer_operations",
-    "story_numbers",
+    "example_period",
     "introduction",
+    "edge_cases",
     "kpi_card",
     "perspective_section",
     "worked_example",
     "worked_numbers",
+    "worked_example_view",
     "nps_from_counts",
     "nps_calculator",
     "csat_summary",
     "csat_calculator",
     "service_level_by_threshold",
     "service_level_calculator",
+    "story_periods",
     "february_story",
+    "story_numbers",
     "story_view",
+    "story_chart",
     "exercise",
     "exercise_view",
     "check",
@@ -69,17 +91,75 @@ _PERSPECTIVE_INTROS = {
     "internal": "How the operation runs: volume, answering, transfers, reopens and backlog.",
     "learning": "The people and the tools: retention, training and innovation.",
 }
-#: The month of the worked examples and the story's months (the sample data covers them).
+#: The period spec of the worked examples when the notebook gives none (against ``as_of``).
+DEFAULT_EXAMPLE_SPEC = "previous_month"
+#: A fixed month of the sample data (for calling the functions by hand).
 EXAMPLE_PERIOD = "2026-01"
-STORY_PERIODS = ("2026-01", "2026-02")
+
+# The sentence the registry appends to every KPI's edge cases (kpi_helpers.metrics._edge):
+# the primer says it once (edge_cases()) and shows per KPI only the specific part.
+_GENERAL_EDGE_SENTENCES = (
+    "A group with a zero denominator gives NaN (missing), never 0.",
+    "Um grupo com denominador zero fica sem valor (NaN), nunca 0.",
+)
+
+# What the n of each KPI counts: (singular, plural) message ids with {n}.
+_N_NOUNS: dict[str, tuple[str, str]] = {
+    "contacts": ("{n} contact", "{n} contacts"),
+    "answered": ("{n} answered contact", "{n} answered contacts"),
+    "handled": ("{n} contact with a handle time", "{n} contacts with a handle time"),
+    "resolved": ("{n} resolved contact", "{n} resolved contacts"),
+    "open": ("{n} open contact", "{n} open contacts"),
+    "answers": ("{n} survey answer", "{n} survey answers"),
+    "bot": ("{n} bot conversation", "{n} bot conversations"),
+    "delivery": (
+        "{n} contact with delivery information",
+        "{n} contacts with delivery information",
+    ),
+    "operations": ("{n} row of the operations table", "{n} rows of the operations table"),
+}
+_N_OF_METRIC = {
+    "volume": "contacts",
+    "volume_per_day": "contacts",
+    "answer_rate": "contacts",
+    "abandonment_rate": "contacts",
+    "service_level": "contacts",
+    "resolution_rate": "contacts",
+    "sla_compliance": "contacts",
+    "cost_per_interaction": "contacts",
+    "answered": "answered",
+    "asa": "answered",
+    "frt_mean": "answered",
+    "frt_median": "answered",
+    "frt_p90": "answered",
+    "transfer_rate": "answered",
+    "aht": "handled",
+    "fcr": "resolved",
+    "resolution_time_mean": "resolved",
+    "resolution_time_median": "resolved",
+    "reopen_rate": "resolved",
+    "cost_per_resolution": "resolved",
+    "backlog": "open",
+    "csat": "answers",
+    "csat_mean": "answers",
+    "nps": "answers",
+    "ces": "answers",
+    "bot_containment": "bot",
+    "delivery_success": "delivery",
+}
 
 
 @dataclass
 class HtmlView:
-    """Escaped HTML for notebooks and reports (displays itself; ``str()`` gives the HTML)."""
+    """Escaped HTML for notebooks and reports (displays itself; ``str()`` gives the HTML).
+
+    ``text`` is the same content as plain text (the ``text/plain`` of the display, what a
+    golden cell compares); ``chart`` an Altair chart displayed after the HTML.
+    """
 
     html: str
     chart: Any = None
+    text: str = ""
 
     def _repr_html_(self) -> str:
         return self.html
@@ -88,9 +168,12 @@ class HtmlView:
         return self.html
 
     def _ipython_display_(self) -> None:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(self.html))
+        bundle = {"text/html": self.html}
+        if self.text:
+            bundle["text/plain"] = self.text
+        display(bundle, raw=True)
         if self.chart is not None:
             display(self.chart)
 
@@ -99,14 +182,40 @@ def _esc(text) -> str:
     return html.escape(str(text))
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:
+def _minus(text: str) -> str:
+    """Formatted numbers with the minus sign (−), as on the other pages, not a hyphen."""
+    return text.replace("-", "−")
+
+
+def _num(value, lang: str, decimals: int = 1) -> str:
+    return _minus(format_number(value, lang, decimals=decimals))
+
+
+def _duration(seconds, lang: str) -> str:
+    """:func:`format_duration` without a useless ``,0``: 3600 -> ``1 h``, 90 -> ``1,5 min``."""
+    return _minus(re.sub(r"[.,]0 (min|h|d)$", r" \1", format_duration(seconds, lang)))
+
+
+def _table(
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    caption: str = "",
+    *,
+    header_column: bool = False,
+) -> str:
     out = ['<table class="kpi-primer">']
     if caption:
         out.append(f"<caption>{_esc(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead>")
+    out.append(
+        "<thead><tr>" + "".join(f'<th scope="col">{_esc(h)}</th>' for h in head) + "</tr></thead>"
+    )
     out.append("<tbody>")
     for r in rows:
-        out.append("<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in r) + "</tr>")
+        cells = [
+            f'<th scope="row">{_esc(c)}</th>' if header_column and i == 0 else f"<td>{_esc(c)}</td>"
+            for i, c in enumerate(r)
+        ]
+        out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -137,8 +246,72 @@ def primer_operations(operations=None, data=None):
     return None
 
 
-def introduction(lang: str | None = "pt-BR") -> HtmlView:
-    """The primer's opening: what a KPI is and what the Balanced Scorecard is."""
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _data_span(data) -> tuple[_dt.date, _dt.date] | None:
+    """First and last day with a contact in ``data`` (one small aggregate query)."""
+    from .explore import filter_table
+
+    table = filter_table(data)
+    res = table.aggregate(lo=table.created_at.min(), hi=table.created_at.max()).to_pandas()
+    lo, hi = res["lo"].iloc[0], res["hi"].iloc[0]
+    if pd.isna(lo) or pd.isna(hi):
+        return None
+    return pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+
+
+def _as_of(data, as_of) -> _dt.date:
+    if not _blank(as_of):
+        return parse_period(as_of).start if isinstance(as_of, str) else pd.Timestamp(as_of).date()
+    span = _data_span(data)
+    if span is None:
+        raise OptionError("`data` has no created_at values: give `period` or `as_of`.")
+    return span[1] + _dt.timedelta(days=1)
+
+
+def example_period(data, period=None, as_of=None) -> Period:
+    """The period of the worked examples: ``period`` when given, else the last whole month.
+
+    ``period`` is any spec :func:`kpi_helpers.periods.parse_period` accepts (a report passes
+    its own period, so the examples match the page header). Relative specs and the default
+    (:data:`DEFAULT_EXAMPLE_SPEC`, the last whole month) resolve against ``as_of``, the first
+    day not included; without it, the day after the latest contact in ``data``.
+
+    >>> example_period(None, "2026-10").label
+    '2026-10'
+    """
+    if isinstance(period, Period):
+        return period
+    spec = DEFAULT_EXAMPLE_SPEC if _blank(period) else str(period).strip()
+    if not _blank(as_of):
+        return parse_period(spec, as_of=_as_of(data, as_of))
+    try:
+        return parse_period(spec)
+    except PeriodError:  # a relative spec: resolve it against the data's as-of date
+        return parse_period(spec, as_of=_as_of(data, as_of))
+
+
+def _examples_sentence(examples: Period | None, lang: str) -> str:
+    if examples is None:
+        return ""
+    if examples.spec == DEFAULT_EXAMPLE_SPEC:
+        return t(
+            "The worked examples use {period}: the last whole month in the data.",
+            lang,
+            period=examples.display(lang),
+        )
+    return t(
+        "The worked examples use {period}: the period of this report.",
+        lang,
+        period=examples.display(lang),
+    )
+
+
+def introduction(lang: str | None = "pt-BR", *, examples: Period | None = None) -> HtmlView:
+    """The primer's opening: what a KPI is, the Balanced Scorecard, the worked examples' period
+    and the edge case common to every KPI with a denominator (:func:`edge_cases`)."""
     lang = normalize_lang(lang)
     what = t(
         "A KPI is a number with a definition, a direction and a target. Alone it means little: "
@@ -152,14 +325,54 @@ def introduction(lang: str | None = "pt-BR") -> HtmlView:
         lang,
     )
     title = t("KPI primer", lang)
-    return HtmlView(f"<h1>{_esc(title)}</h1><p>{_esc(what)}</p><p>{_esc(bsc)}</p>")
+    parts = [f"<h1>{_esc(title)}</h1>", f"<p>{_esc(what)}</p>", f"<p>{_esc(bsc)}</p>"]
+    sentence = _examples_sentence(examples, lang)
+    if sentence:
+        parts.append(f"<p>{_esc(sentence)}</p>")
+    parts.append(edge_cases(lang))
+    return HtmlView("".join(parts))
+
+
+def edge_cases(lang: str | None = "pt-BR") -> str:
+    """The edge-case rule shared by every rate, average and ratio, said once (HTML)."""
+    lang = normalize_lang(lang)
+    text = t(
+        "Rates, averages and ratios: a group whose denominator is zero (no contacts, no "
+        "answers) has no value (NaN, shown as –), never 0. Each KPI below lists only its own "
+        "edge cases.",
+        lang,
+    )
+    return f"<p><b>{_esc(t('Edge cases', lang))}:</b> {_esc(text)}</p>"
 
 
 # ----------------------------------------------------------------------------- KPI cards
 
+_SECONDS_RE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?) s\b(\s*\(([^)]*\d[^)]*)\))?")
+
+
+def _people_durations(text: str, lang: str) -> str:
+    """Raw seconds in a registry text for people: ``3600 s`` -> ``1 h``; ``86400 s (24 h)``
+    -> ``24 h`` (the text's own wording wins)."""
+
+    def repl(m: re.Match) -> str:
+        if m.group(3):
+            return m.group(3).strip()
+        return _duration(float(m.group(1).replace(",", ".")), lang)
+
+    return _SECONDS_RE.sub(repl, text)
+
+
+def _specific_edge_text(metric_id: str, lang: str) -> str:
+    """The registry's edge cases of one KPI without the general zero-denominator sentence,
+    durations written for people."""
+    text = get_metric(metric_id).edge_case_text(lang)
+    for sentence in _GENERAL_EDGE_SENTENCES:
+        text = text.replace(sentence, "")
+    return _people_durations(" ".join(text.split()), lang)
+
 
 def kpi_card(metric_id: str, lang: str | None = "pt-BR") -> str:
-    """One KPI as HTML: its label, description, formula and edge cases, from the registry."""
+    """One KPI as HTML: its label, description, formula and own edge cases, from the registry."""
     lang = normalize_lang(lang)
     m = get_metric(metric_id)
     direction = {
@@ -171,35 +384,50 @@ def kpi_card(metric_id: str, lang: str | None = "pt-BR") -> str:
         f"<h3>{_esc(m.label(lang))} <code>{_esc(m.id)}</code></h3>",
         f"<p>{_esc(m.description(lang))}</p>",
         f"<p><b>{_esc(t('Formula', lang))}:</b> <code>{_esc(m.formula(lang))}</code></p>",
-        f"<p><b>{_esc(t('Edge cases', lang))}:</b> {_esc(m.edge_case_text(lang))}</p>",
-        f"<p><b>{_esc(t('Direction', lang))}:</b> {_esc(direction)}</p>",
     ]
+    edge = _specific_edge_text(metric_id, lang)
+    if edge:
+        rows.append(f"<p><b>{_esc(t('Edge cases', lang))}:</b> {_esc(edge)}</p>")
+    rows.append(f"<p><b>{_esc(t('Direction', lang))}:</b> {_esc(direction)}</p>")
     return '<div class="kpi-card">' + "".join(rows) + "</div>"
+
+
+def _n_text(metric_id: str, n: int, lang: str) -> str:
+    """What the n behind a KPI counts, for people: ``3.864 contatos``, ``425 respostas``."""
+    if n <= 0:
+        return "–"
+    m = get_metric(metric_id)
+    kind = _N_OF_METRIC.get(metric_id, "operations" if m.source == "operations" else "")
+    shown = format_number(n, lang, decimals=0)
+    if not kind:
+        return shown
+    singular, plural = _N_NOUNS[kind]
+    return t(singular if n == 1 else plural, lang, n=shown)
 
 
 def worked_example(
     data,
     perspective: str,
     *,
-    period: str = EXAMPLE_PERIOD,
+    period=None,
     operations=None,
     lang: str | None = "pt-BR",
 ) -> pd.DataFrame:
     """The KPIs of ``perspective`` on ``data`` in ``period``: ONE :func:`compute` query.
 
-    Returns a DataFrame with columns id, label, value, shown (formatted in ``lang``), n.
-    KPIs that cannot be computed (missing columns, no operations table) are shown as
-    unavailable, with the reason.
+    ``period`` defaults to :func:`example_period` (the last whole month in the data).
+    Returns a DataFrame with columns id, label, value, shown (formatted in ``lang``), n and
+    n_text (what n counts, e.g. ``3.864 contatos``). KPIs that cannot be computed (missing
+    columns, no operations table) are shown as unavailable, with the reason.
     """
     import warnings
 
     from .engine import compute
-    from .periods import parse_period
 
     lang = normalize_lang(lang)
     _check_perspective(perspective)
     ids = list_metrics(perspective)
-    per = parse_period(period)
+    per = example_period(data, period)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -220,6 +448,7 @@ def worked_example(
                     "value": math.nan,
                     "shown": t("unavailable ({why})", lang, why=why),
                     "n": 0,
+                    "n_text": "–",
                 }
             )
             continue
@@ -231,20 +460,49 @@ def worked_example(
                 "id": mid,
                 "label": m.label(lang),
                 "value": value,
-                "shown": format_value(value, m.unit, lang),
+                "shown": _minus(format_value(value, m.unit, lang)),
                 "n": n,
+                "n_text": _n_text(mid, n, lang),
             }
         )
-    return pd.DataFrame(rows, columns=["id", "label", "value", "shown", "n"])
+    return pd.DataFrame(rows, columns=["id", "label", "value", "shown", "n", "n_text"])
 
 
 def worked_numbers(example: pd.DataFrame, lang: str | None = "pt-BR") -> str:
-    """A worked-example frame as plain text lines (``label: value (n = ...)``), for golden cells."""
+    """A worked-example frame as plain text, one KPI a line: ``label: value (n = ...)``."""
     lang = normalize_lang(lang)
     lines = []
     for r in example.itertuples(index=False):
-        lines.append(f"{r.id}: {r.shown} (n = {format_number(r.n, lang, decimals=0)})")
+        n_text = r.n_text if "n_text" in example.columns else _n_text(r.id, r.n, lang)
+        lines.append(f"{r.label}: {r.shown}" + (f" (n = {n_text})" if r.n > 0 else ""))
     return "\n".join(lines)
+
+
+def _example_caption(period: Period, lang: str) -> str:
+    return t("Worked example: {period}", lang, period=period.display(lang))
+
+
+def worked_example_view(
+    data,
+    perspective: str,
+    *,
+    period=None,
+    operations=None,
+    lang: str | None = "pt-BR",
+) -> HtmlView:
+    """The worked example of ``perspective`` as a small table (KPI, value, n and what it
+    counts); its ``text`` holds the same numbers as plain lines (for golden cells)."""
+    lang = normalize_lang(lang)
+    per = example_period(data, period)
+    ex = worked_example(data, perspective, period=per, operations=operations, lang=lang)
+    caption = _example_caption(per, lang)
+    table = _table(
+        [t("KPI", lang), t("Value", lang), "n"],
+        [[r.label, r.shown, r.n_text] for r in ex.itertuples(index=False)],
+        caption,
+        header_column=True,
+    )
+    return HtmlView(table, text=caption + "\n" + worked_numbers(ex, lang))
 
 
 def _check_perspective(perspective: str) -> None:
@@ -260,18 +518,14 @@ def perspective_section(
     data=None,
     *,
     lang: str | None = "pt-BR",
-    period: str = EXAMPLE_PERIOD,
+    period=None,
     operations=None,
-    with_caption: bool = True,
 ) -> HtmlView:
     """A BSC perspective: title, intro and one card per KPI (texts from the registry).
 
-    With ``data``, the worked example's table follows (one compute query); without it, only
-    its caption (the notebook prints the numbers in a golden cell, see
-    :func:`worked_numbers`).
+    With ``data``, the worked example's table follows (:func:`worked_example_view`, one
+    compute query); the notebook shows it in a cell of its own (a golden cell).
     """
-    from .periods import parse_period
-
     lang = normalize_lang(lang)
     _check_perspective(perspective)
     parts = [
@@ -280,29 +534,11 @@ def perspective_section(
     ]
     parts += [kpi_card(mid, lang) for mid in list_metrics(perspective)]
     if data is not None:
-        ex = worked_example(data, perspective, period=period, operations=operations, lang=lang)
-        caption = t(
-            "Worked example: {period} on the sample data",
-            lang,
-            period=parse_period(period).display(lang),
-        )
         parts.append(
-            _table(
-                [t("KPI", lang), t("Value", lang), "n"],
-                [
-                    [r.label, r.shown, format_number(r.n, lang, decimals=0)]
-                    for r in ex.itertuples(index=False)
-                ],
-                caption,
-            )
+            worked_example_view(
+                data, perspective, period=period, operations=operations, lang=lang
+            ).html
         )
-    elif with_caption:
-        caption = t(
-            "Worked example: {period} on the sample data",
-            lang,
-            period=parse_period(period).display(lang),
-        )
-        parts.append(f"<h4>{_esc(caption)}</h4>")
     return HtmlView("".join(parts))
 
 
@@ -327,7 +563,6 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> float:
 def _nps_html(promoters: int, passives: int, detractors: int, lang: str) -> str:
     value = nps_from_counts(promoters, passives, detractors)
     total = promoters + passives + detractors
-    shown = format_number(value, lang, decimals=1)
     return (
         "<p>"
         + _esc(
@@ -335,11 +570,11 @@ def _nps_html(promoters: int, passives: int, detractors: int, lang: str) -> str:
                 "NPS = 100 × ({promoters} − {detractors}) / {total} = {nps}. Passives ({passives}) count "
                 "in the total but in neither group.",
                 lang,
-                promoters=promoters,
-                detractors=detractors,
-                total=total,
-                nps=shown,
-                passives=passives,
+                promoters=_num(promoters, lang, 0),
+                detractors=_num(detractors, lang, 0),
+                total=_num(total, lang, 0),
+                nps=_num(value, lang, 1),
+                passives=_num(passives, lang, 0),
             )
         )
         + "</p>"
@@ -366,10 +601,10 @@ def nps_calculator(
         ]
         rows = [
             [
-                format_number(p, lang, decimals=0),
-                format_number(a, lang, decimals=0),
-                format_number(d, lang, decimals=0),
-                format_number(nps_from_counts(p, a, d), lang, decimals=1),
+                _num(p, lang, 0),
+                _num(a, lang, 0),
+                _num(d, lang, 0),
+                _num(nps_from_counts(p, a, d), lang),
             ]
             for p, a, d in cases
         ]
@@ -435,9 +670,9 @@ def _csat_html(counts: Sequence[int], lang: str) -> str:
                 "{n} answers: CSAT (top two boxes, 4-5) = {top}; mean = {mean} of 5. The same answers "
                 "give two different pictures: the mean hides how many customers are unhappy.",
                 lang,
-                n=format_number(s["n"], lang, decimals=0),
+                n=_num(s["n"], lang, 0),
                 top=format_percent(s["top_two_box"], lang),
-                mean=format_number(s["mean"], lang, decimals=2),
+                mean=_num(s["mean"], lang, 2),
             )
         )
         + "</p>"
@@ -467,9 +702,9 @@ def csat_calculator(
             s = csat_summary(answers)
             rows.append(
                 [
-                    " / ".join(str(k) for k in c),
+                    " / ".join(_num(k, lang, 0) for k in c),
                     format_percent(s["top_two_box"], lang),
-                    format_number(s["mean"], lang, decimals=2),
+                    _num(s["mean"], lang, 2),
                 ]
             )
         head = [t("Answers 1/2/3/4/5", lang), t("CSAT (top two boxes)", lang), t("Mean", lang)]
@@ -496,19 +731,19 @@ def service_level_by_threshold(
     thresholds: Sequence[float] = (10, 20, 30, 60),
     *,
     channel: str | None = "phone",
-    period: str | None = EXAMPLE_PERIOD,
+    period=EXAMPLE_PERIOD,
 ) -> pd.DataFrame:
     """Service level of ``data`` for each threshold (seconds): one compute query per threshold.
 
     ``channel`` keeps one channel (the 80/20 rule is a phone standard: 80% answered within
-    20 s); ``None`` keeps all. Returns columns threshold_s, service_level, n.
+    20 s); ``None`` keeps all. ``period`` None keeps the whole data. Returns columns
+    threshold_s, service_level, n.
     """
     from .engine import compute
     from .explore import filter_table
-    from .periods import parse_period
 
     table = filter_table(data, {"channel": [channel]} if channel else None)
-    per = parse_period(period) if period else None
+    per = parse_period(period) if period is not None else None
     rows = []
     for thr in thresholds:
         if thr < 0:
@@ -530,22 +765,27 @@ def service_level_by_threshold(
     return pd.DataFrame(rows, columns=["threshold_s", "service_level", "n"])
 
 
-def _sl_html(frame: pd.DataFrame, lang: str, channel: str | None) -> str:
+def _sl_html(frame: pd.DataFrame, lang: str, channel: str | None, period) -> str:
     rows = [
         [
-            format_number(r.threshold_s, lang, decimals=0) + " s",
+            _duration(r.threshold_s, lang),
             format_percent(r.service_level, lang),
-            format_number(r.n, lang, decimals=0),
+            _n_text("service_level", int(r.n), lang),
             t("meets 80/20", lang) if r.service_level >= 0.8 else t("below 80%", lang),
         ]
         for r in frame.itertuples(index=False)
     ]
     head = [t("Threshold", lang), t("Service level", lang), "n", "80/20"]
-    caption = t(
-        "Service level by threshold ({channel})",
-        lang,
-        channel=channel if channel else t("all channels", lang),
-    )
+    where = segment_label("channel", channel, lang) if channel else t("all channels", lang)
+    if period is not None:
+        caption = t(
+            "Service level by threshold: {channel}, {period}",
+            lang,
+            channel=where,
+            period=parse_period(period).display(lang),
+        )
+    else:
+        caption = t("Service level by threshold ({channel})", lang, channel=where)
     return _table(head, rows, caption)
 
 
@@ -555,7 +795,7 @@ def service_level_calculator(
     *,
     interactive: bool = False,
     channel: str | None = "phone",
-    period: str | None = EXAMPLE_PERIOD,
+    period=EXAMPLE_PERIOD,
     thresholds: Sequence[float] = (10, 20, 30, 60, 120),
 ):
     """A threshold slider showing how the 80/20 figure moves on ``data`` (static table of
@@ -575,7 +815,7 @@ def service_level_calculator(
     )
     if not interactive:
         frame = service_level_by_threshold(data, thresholds, channel=channel, period=period)
-        return HtmlView(intro + _sl_html(frame, lang, channel))
+        return HtmlView(intro + _sl_html(frame, lang, channel, period))
     import ipywidgets as w
 
     slider = w.IntSlider(value=20, min=0, max=300, step=5, description=t("Threshold", lang))
@@ -583,7 +823,7 @@ def service_level_calculator(
 
     def _update(_change=None):
         frame = service_level_by_threshold(data, [slider.value], channel=channel, period=period)
-        out.value = intro + _sl_html(frame, lang, channel)
+        out.value = intro + _sl_html(frame, lang, channel, period)
 
     slider.observe(_update, names="value")
     _update()
@@ -593,17 +833,141 @@ def service_level_calculator(
 # ----------------------------------------------------------------------------- the story
 
 
-def february_story(
-    data, *, a: str = STORY_PERIODS[0], b: str = STORY_PERIODS[1], by: str = "channel"
-):
-    """The "fewer tickets in February" case: :func:`kpi_helpers.compare.compare` of volume."""
+def story_periods(data, *, as_of=None) -> tuple[Period, Period]:
+    """The months of the "fewer tickets in February" case: the latest January and February
+    in ``data`` that end by ``as_of`` (first day not included; default: the day after the
+    latest contact). Without such a pair, the last two whole months before ``as_of``.
+
+    >>> from kpi_helpers import sample
+    >>> [p.label for p in story_periods(sample.interactions())]
+    ['2026-01', '2026-02']
+    """
+    span = _data_span(data)
+    end = _as_of(data, as_of)
+    if span is not None:
+        year = end.year if end >= _dt.date(end.year, 3, 1) else end.year - 1
+        if span[0] < _dt.date(year, 2, 1):
+            return parse_period(f"{year:04d}-01"), parse_period(f"{year:04d}-02")
+    b = parse_period("previous_month", as_of=end)
+    return b.previous(), b
+
+
+def february_story(data, *, a=None, b=None, by: str = "channel", as_of=None):
+    """The "fewer tickets in February" case: :func:`kpi_helpers.compare.compare` of volume.
+
+    ``a`` and ``b`` default to :func:`story_periods` (the latest January and February).
+    """
     from .compare import compare
 
+    if a is None or b is None:
+        a, b = story_periods(data, as_of=as_of)
     return compare(data, "volume", a, b, by=by)
 
 
+def _story_title(c, lang: str) -> str:
+    pa, pb = c.period_a.display(lang), c.period_b.display(lang)
+    pct = c.pct_change
+    if pct is None or pd.isna(pct) or pct == 0:
+        return t("Tickets in {pa} and {pb}: what changed?", lang, pa=pa, pb=pb)
+    shown = format_percent(abs(pct), lang)
+    if pct < 0:
+        return t("Tickets fell {pct} in {pb}: the team's fault?", lang, pct=shown, pb=pb)
+    return t("Tickets rose {pct} in {pb}: a real change?", lang, pct=shown, pb=pb)
+
+
+def _is_february_case(c) -> bool:
+    a, b = c.period_a, c.period_b
+    return (
+        a.kind == "month" == b.kind
+        and (a.start.month, b.start.month) == (1, 2)
+        and a.start.year == b.start.year
+    )
+
+
+def _story_why(c, lang: str) -> str:
+    pa, pb = c.period_a.display(lang), c.period_b.display(lang)
+    if _is_february_case(c):
+        return t(
+            "A classic question: the number of tickets changed from one month to the next. Was "
+            "it the team, the customers or the calendar? This case uses {pa} and {pb}, the latest "
+            "January and February in the data, because February is the shortest month.",
+            lang,
+            pa=pa,
+            pb=pb,
+        )
+    return t(
+        "A classic question: the number of tickets changed from one month to the next. Was it "
+        "the team, the customers or the calendar? This case uses {pa} and {pb}, the last two "
+        "whole months in the data (it has no January and February to compare).",
+        lang,
+        pa=pa,
+        pb=pb,
+    )
+
+
+def _p_text(c, lang: str) -> str:
+    return _num(c.p_value, lang, 2) if c.p_value is not None else "–"
+
+
+def story_numbers(comparison, lang: str | None = "pt-BR") -> HtmlView:
+    """The case's title (with its real change), which months it uses and why, and its numbers
+    as a table: contacts, calendar days and contacts per day in each month, and the changes.
+
+    Every number comes from the comparison; ``text`` holds them as plain lines (golden cell).
+    """
+    lang = normalize_lang(lang)
+    c = comparison
+    title = _story_title(c, lang)
+    why = _story_why(c, lang)
+    pa, pb = c.period_a.display(lang), c.period_b.display(lang)
+    head = [t("Month", lang), t("Contacts", lang), t("Calendar days", lang), t("Per day", lang)]
+    rows = [
+        [pa, _num(c.value_a, lang, 0), _num(c.days_a, lang, 0), _num(c.per_day_a, lang)],
+        [pb, _num(c.value_b, lang, 0), _num(c.days_b, lang, 0), _num(c.per_day_b, lang)],
+        [
+            t("Change", lang),
+            format_signed_percent(c.pct_change, lang),
+            _minus(f"{c.days_b - c.days_a:+d}"),
+            format_signed_percent(c.per_day_pct_change, lang),
+        ],
+    ]
+    table = _table(head, rows, t("The numbers of the case", lang), header_column=True)
+    lines = [
+        title,
+        t(
+            "{month}: {n} contacts in {days} days ({per_day} per day)",
+            lang,
+            month=pa,
+            n=_num(c.value_a, lang, 0),
+            days=c.days_a,
+            per_day=_num(c.per_day_a, lang),
+        ),
+        t(
+            "{month}: {n} contacts in {days} days ({per_day} per day)",
+            lang,
+            month=pb,
+            n=_num(c.value_b, lang, 0),
+            days=c.days_b,
+            per_day=_num(c.per_day_b, lang),
+        ),
+        t(
+            "Change: {raw} in the month, {per_day} per calendar day (p = {p})",
+            lang,
+            raw=format_signed_percent(c.pct_change, lang),
+            per_day=format_signed_percent(c.per_day_pct_change, lang),
+            p=_p_text(c, lang),
+        ),
+    ]
+    body = f"<h2>{_esc(title)}</h2><p>{_esc(why)}</p>{table}"
+    return HtmlView(body, text="\n".join(lines))
+
+
 def story_view(comparison, lang: str | None = "pt-BR") -> HtmlView:
-    """The story told with the comparison's numbers: raw drop, per-day change, drivers."""
+    """The case worked step by step (raw drop, calendar, noise, drivers, conclusion), the
+    drivers table and a chart of the month totals against the contacts per day.
+
+    Shown after :func:`story_numbers`, which has the case's title and numbers.
+    """
     from .explore import DIMENSION_TITLES
 
     lang = normalize_lang(lang)
@@ -613,11 +977,11 @@ def story_view(comparison, lang: str | None = "pt-BR") -> HtmlView:
         t(
             "Raw count: {a} contacts in {pa}, {b} in {pb}: {pct}.",
             lang,
-            a=format_number(c.value_a, lang, decimals=0),
+            a=_num(c.value_a, lang, 0),
             pa=pa,
-            b=format_number(c.value_b, lang, decimals=0),
+            b=_num(c.value_b, lang, 0),
             pb=pb,
-            pct=_signed_pct(c.pct_change, lang),
+            pct=format_signed_percent(c.pct_change, lang),
         ),
         t(
             "Calendar: {pa} has {da} days, {pb} has {db}. Per calendar day: {a} → {b} ({pct}).",
@@ -626,65 +990,105 @@ def story_view(comparison, lang: str | None = "pt-BR") -> HtmlView:
             pb=pb,
             da=c.days_a,
             db=c.days_b,
-            a=format_number(c.per_day_a, lang, decimals=1),
-            b=format_number(c.per_day_b, lang, decimals=1),
-            pct=_signed_pct(c.per_day_pct_change, lang),
+            a=_num(c.per_day_a, lang),
+            b=_num(c.per_day_b, lang),
+            pct=format_signed_percent(c.per_day_pct_change, lang),
         ),
         t(
             "Noise: the per-day change has p = {p}; below 0.05 would be a real change.",
             lang,
-            p=format_number(c.p_value, lang, decimals=2) if c.p_value is not None else "–",
+            p=_p_text(c, lang),
         ),
+    ]
+    drivers = None
+    if c.drivers is not None and c.by:
+        drivers = c.drivers.loc[c.drivers["contribution"].notna()]
+        drivers = drivers.reindex(
+            drivers["contribution"].abs().sort_values(ascending=False, kind="stable").index
+        )
+        if len(drivers):
+            top = drivers.iloc[0]
+            steps.append(
+                t(
+                    "Drivers: the largest contribution came from {segment} ({contribution}).",
+                    lang,
+                    segment=segment_label(c.by, top[c.by], lang),
+                    contribution=_num(top["contribution"], lang, 0),
+                )
+            )
+    steps.append(
         t("Conclusion: most of the drop is calendar, not performance.", lang)
         if abs(c.per_day_pct_change) < abs(c.pct_change) / 2
-        else t("Conclusion: the calendar does not explain the drop; look at the drivers.", lang),
-    ]
+        else t("Conclusion: the calendar does not explain the drop; look at the drivers.", lang)
+    )
     body = "<ol>" + "".join(f"<li>{_esc(s)}</li>" for s in steps) + "</ol>"
-    body += f"<p>{_esc(c.narrative(lang))}</p>"
-    if c.drivers is not None and c.by:
-        d = c.drivers
+    if drivers is not None and len(drivers):
         rows = [
             [
-                str(r[c.by]),
-                format_number(r["value_a"], lang, decimals=0),
-                format_number(r["value_b"], lang, decimals=0),
-                format_number(r["contribution"], lang, decimals=0),
+                segment_label(c.by, r[c.by], lang),
+                _num(r["value_a"], lang, 0),
+                _num(r["value_b"], lang, 0),
+                _num(r["contribution"], lang, 0),
             ]
-            for _, r in d.iterrows()
+            for _, r in drivers.iterrows()
         ]
         body += _table(
             [t(DIMENSION_TITLES.get(c.by, c.by), lang), pa, pb, t("Contribution", lang)],
             rows,
             t("Drivers", lang),
+            header_column=True,
         )
-    title = f"<h2>{_esc(t('The 25% fewer tickets in February case', lang))}</h2>"
-    return HtmlView(title + body)
+    return HtmlView(body, chart=story_chart(c, lang))
 
 
-def story_numbers(comparison, lang: str | None = "pt-BR") -> str:
-    """The story's numbers as plain text lines (for golden cells)."""
+def story_chart(comparison, lang: str | None = "pt-BR"):
+    """Two small bar charts of the case's aggregates: contacts in each month, and contacts
+    per calendar day (the drop that disappears). Tooltips give the exact values and n."""
+    import altair as alt
+
+    from .charts import PALETTE, vega_locale
+
     lang = normalize_lang(lang)
     c = comparison
-    lines = [
-        f"{c.period_a} {format_number(c.value_a, lang, decimals=0)} "
-        f"({c.days_a} d, {format_number(c.per_day_a, lang, decimals=1)}/d)",
-        f"{c.period_b} {format_number(c.value_b, lang, decimals=0)} "
-        f"({c.days_b} d, {format_number(c.per_day_b, lang, decimals=1)}/d)",
-        t(
-            "raw: {raw}; per day: {per_day}; p = {p}",
-            lang,
-            raw=_signed_pct(c.pct_change, lang),
-            per_day=_signed_pct(c.per_day_pct_change, lang),
-            p=format_number(c.p_value, lang, decimals=2) if c.p_value is not None else "–",
-        ),
+    month_t, contacts_t = t("Month", lang), t("Contacts", lang)
+    days_t, per_day_t = t("Calendar days", lang), t("Contacts per calendar day", lang)
+    rows = [
+        {
+            "month": p.display(lang),
+            "order": i,
+            "contacts": float(v),
+            "per_day": float(d),
+            "contacts_text": _n_text("volume", int(v), lang),
+            "days_text": _num(days, lang, 0),
+            "per_day_text": _num(d, lang),
+        }
+        for i, (p, v, d, days) in enumerate(
+            [
+                (c.period_a, c.value_a, c.per_day_a, c.days_a),
+                (c.period_b, c.value_b, c.per_day_b, c.days_b),
+            ]
+        )
     ]
-    return "\n".join(lines)
-
-
-def _signed_pct(value, lang: str) -> str:
-    from .i18n import format_signed_percent
-
-    return format_signed_percent(value, lang)
+    frame = pd.DataFrame(rows)
+    tooltip = [
+        alt.Tooltip("month:N", title=month_t),
+        alt.Tooltip("contacts_text:N", title=t("n (contacts)", lang)),
+        alt.Tooltip("days_text:N", title=days_t),
+        alt.Tooltip("per_day_text:N", title=per_day_t),
+    ]
+    x = alt.X("month:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelAngle=0))
+    base = alt.Chart(frame).mark_bar(color=PALETTE["blue"]).properties(width=220, height=200)
+    total = base.encode(
+        x=x, y=alt.Y("contacts:Q", title=contacts_t, axis=alt.Axis(format=",d")), tooltip=tooltip
+    ).properties(title=t("Contacts in the month", lang))
+    per_day = (
+        base.mark_bar(color=PALETTE["green"])
+        .encode(x=x, y=alt.Y("per_day:Q", title=t("Per day", lang)), tooltip=tooltip)
+        .properties(title=per_day_t)
+    )
+    return (
+        alt.hconcat(total, per_day).configure(locale=vega_locale(lang)).configure_view(stroke=None)
+    )
 
 
 # ----------------------------------------------------------------------------- exercises
@@ -762,17 +1166,51 @@ def exercise(exercise_id: str, lang: str | None = "pt-BR") -> str:
     return t(_exercise(exercise_id).question, normalize_lang(lang))
 
 
-def exercise_view(lang: str | None = "pt-BR") -> HtmlView:
-    """All the exercises as a numbered list, with how to check an answer."""
+def _answer_text(ex: _Exercise, lang: str) -> str:
+    if ex.percent:
+        pct = ex.answer * 100
+        return _minus(format_percent(ex.answer, lang, decimals=0 if pct == round(pct) else 1))
+    return _num(ex.answer, lang, 0 if ex.answer == round(ex.answer) else 1)
+
+
+def exercise_view(lang: str | None = "pt-BR", *, interactive: bool = False):
+    """The exercises as a numbered list.
+
+    Static (reports, handouts): each question with its answer and explanation in a
+    collapsed "Answer" block. Interactive: each question with an answer box and a Check
+    button (:func:`check` in code: ``check("nps_basic", 30)``).
+    """
     lang = normalize_lang(lang)
-    items = "".join(
-        f"<li><code>{_esc(eid)}</code>: {_esc(exercise(eid, lang))}</li>" for eid in EXERCISES
-    )
+    title = f"<h2>{_esc(t('Exercises', lang))}</h2>"
+    if not interactive:
+        summary = t("Answer", lang)
+        items = "".join(
+            f"<li><p>{_esc(exercise(eid, lang))}</p><details><summary>{_esc(summary)}</summary>"
+            f"<p><b>{_esc(_answer_text(ex, lang))}</b>. {_esc(t(ex.why, lang))}</p></details></li>"
+            for eid, ex in EXERCISES.items()
+        )
+        how = t("Try each one first, then open its answer.", lang)
+        return HtmlView(f"{title}<p>{_esc(how)}</p><ol>{items}</ol>")
+    import ipywidgets as w
+
     how = t(
-        "Check an answer with check(exercise_id, answer); percentages may be given as 0.6 or 60.",
+        "Type an answer and press Check (percentages as 0.6, 60 or 60%). In code: "
+        'check("nps_basic", 30).',
         lang,
     )
-    return HtmlView(f"<h2>{_esc(t('Exercises', lang))}</h2><ol>{items}</ol><p>{_esc(how)}</p>")
+    boxes = [w.HTML(f"{title}<p>{_esc(how)}</p>")]
+    for i, eid in enumerate(EXERCISES, start=1):
+        answer = w.Text(placeholder=t("Your answer", lang))
+        button = w.Button(description=t("Check", lang))
+        result = w.HTML()
+
+        def _on_click(_button, eid=eid, answer=answer, result=result):
+            result.value = f"<p>{_esc(check(eid, answer.value, lang))}</p>"
+
+        button.on_click(_on_click)
+        question = f"<p><b>{i}.</b> {_esc(exercise(eid, lang))} <code>{_esc(eid)}</code></p>"
+        boxes.append(w.VBox([w.HTML(question), w.HBox([answer, button]), result]))
+    return w.VBox(boxes)
 
 
 def _as_number(answer) -> float | None:
@@ -780,7 +1218,7 @@ def _as_number(answer) -> float | None:
         return None
     if isinstance(answer, (int, float)):
         return float(answer)
-    text = str(answer).strip().replace("%", "").replace(" ", "")
+    text = str(answer).strip().replace("%", "").replace(" ", "").replace("−", "-")
     if "," in text and "." in text:  # 1.234,5 (pt-BR) or 1,234.5 (en)
         text = (
             text.replace(".", "").replace(",", ".")
