@@ -124,7 +124,7 @@ _HINTS = {
 }
 _STR_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 _NUMERIC_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_RESERVED = ("row", "column", "field", "value", "reason", "check")
+_RESERVED = ("row", "sheet", "column", "field", "value", "reason", "check")
 
 #: Reason texts of rejected/blanked values, by check code (English; see LoadResult.summary).
 _REASONS = {
@@ -140,7 +140,10 @@ _REASONS = {
     "invalid_contacts": "{where}: {value!r} is not a whole number >= 1",
     "missing_value": "{where}: required value is blank",
     "duplicate_id": "{where}: {value!r} already appears in row {first}",
-    "out_of_scale": "{where}: {value} is outside its scale {low:g}-{high:g}",
+    "out_of_scale": "{where}: {value} is outside its scale {low:g}-{high:g} (if the scale is "
+    "another one, declare it: mapping `{field}: {{column: {column}, scale: [{s_low:g}, "
+    "{s_high:g}]}}` or scales={{'{field}': ({s_low:g}, {s_high:g})}})",
+    "total_row": "{where}: {value!r} looks like a total row, not a contact",
     "not_integer": "{where}: {value} is not a whole number",
     "negative_duration": "{where}: negative duration {value}",
     "before_created": "{where}: {value} is before created_at {created}",
@@ -162,6 +165,12 @@ _LABELS = {
     "negative_duration": "negative duration",
     "before_created": "response or resolution before creation",
     "future_timestamp": "date in the future",
+    "total_row": "total row",
+}
+#: Added to the reason of a blanked (``on_invalid="null"``) response or resolution value.
+_EVENT_NOTES = {
+    "answered": " (blanked, but the contact counts as answered)",
+    "resolved": " (blanked, but the contact counts as resolved)",
 }
 # Warning messages (English msgids; pt-BR in locales/pt_BR/LC_MESSAGES/io.po).
 _W_CP1252 = (
@@ -213,7 +222,7 @@ _WARNING_MESSAGES = (
 )
 
 # Checks whose row is always rejected, even with on_invalid="null".
-_ALWAYS_REJECT = ("missing_value", "duplicate_id")
+_ALWAYS_REJECT = ("missing_value", "duplicate_id", "total_row")
 
 
 @dataclass(repr=False)
@@ -224,12 +233,16 @@ class LoadResult:
     ----------
     data : pandas.DataFrame
         The canonical interactions (only the columns the source provides, plus the derived
-        ones and ``channel``), index 0..n-1.
+        ones and ``channel``), index 0..n-1. ``data.attrs["scales"]`` holds the survey scales
+        as plain lists (``{"csat": [1.0, 5.0], ...}``), so they travel with the frame.
     rejected : pandas.DataFrame
-        Rows kept aside, one line per problem: ``row`` (spreadsheet row number: header = 1,
-        first data row = 2; the 0-based position for a DataFrame source), ``column`` (source
-        column), ``field`` (canonical column), ``value``, ``reason``, ``check`` (code), then the
-        row's original source columns.
+        Rows kept aside, one line per rejected row (``len(rejected) == report["rejected"]``):
+        ``row`` (spreadsheet row number: header = 1, first data row = 2; the 0-based position
+        for a DataFrame source), ``sheet`` (only when several Excel sheets were read),
+        ``reason`` (all the row's reasons, joined with ``"; "``), ``check`` (their codes,
+        joined with ``", "``), ``column`` (source column), ``field`` (canonical column) and
+        ``value`` of its first problem, then the row's original source columns. ``issues``
+        has one line per problem.
     report : dict
         ``read``, ``loaded``, ``rejected`` (rows; read = loaded + rejected),
         ``rejected_by_reason`` (check code -> rows), ``nulled`` and ``nulled_by_reason``
@@ -241,8 +254,8 @@ class LoadResult:
     warnings : list of str
         Assumptions made while loading (day-first dates, encoding fallback...), in English.
     issues : pandas.DataFrame
-        Every problem found (rejected and blanked): row, column, field, value, reason, check,
-        action (``"rejected"`` or ``"nulled"``).
+        Every problem found (rejected and blanked), one line per problem: row, (sheet),
+        column, field, value, reason, check, action (``"rejected"`` or ``"nulled"``).
     """
 
     data: pd.DataFrame
@@ -315,6 +328,10 @@ class _Raw:
     blank_rows: int = 0
     source: str = "DataFrame"
     delimiter: str | None = None
+    sheets: np.ndarray | None = None  # the sheet of each row, when several were read
+
+    def sheet_of(self, pos: int) -> str | None:
+        return None if self.sheets is None else str(self.sheets[pos])
 
 
 def _fail(name: str, problem: str, expected: str, found: str, fix: str) -> DataError:
@@ -906,8 +923,14 @@ def load_interactions(
     on_invalid : {"reject", "null"}
         ``"reject"``: a row with any problem goes to ``.rejected`` with every reason.
         ``"null"``: keep the row and blank the bad value (reported in ``.issues`` and
-        ``.report["nulled"]``); rows without a usable id or created_at, and duplicate ids,
-        are still rejected.
+        ``.report["nulled"]``); rows without a usable id or created_at, total rows and
+        duplicate ids are still rejected. A blanked first_response_at / wait_s (resolved_at)
+        was there, so the contact still counts as answered (resolved) unless the export's
+        own answered (resolved) value says otherwise.
+
+    Rows whose id is "Total", "Totais", "Grand total", "Soma" or "Sum" (or a blank id with
+    such a word in the first column) are rejected as total rows. Duplicate ids are looked
+    for among the otherwise valid rows: the first valid occurrence is kept.
 
     Returns
     -------
@@ -1065,13 +1088,10 @@ def load_interactions(
     ordered = [c for c in INTERACTION_COLUMNS if c in parsed]
     canon = pd.DataFrame({c: parsed[c] for c in ordered}, index=index)
 
-    # row checks (pandera); a value already reported as unreadable is not reported again
-    checks = check_canonical(canon, scales=scale_map, as_of=as_of_ts)
+    # row checks (pandera); a value already reported as unreadable is not reported again;
+    # duplicate ids are looked for below, among the rows that are otherwise valid
+    checks = check_canonical(canon, scales=scale_map, as_of=as_of_ts, unique_ids=False)
     seen = {(i["pos"], i["field"]) for i in issues}
-    first_pos: dict = {}
-    if "interaction_id" in canon:
-        ids = canon["interaction_id"]
-        first_pos = {v: p for p, v in zip(ids.index[::-1], ids.to_numpy()[::-1], strict=True)}
     for pos, fld, check in zip(checks["index"], checks["field"], checks["check"], strict=True):
         if (int(pos), fld) in seen:
             continue
@@ -1082,13 +1102,60 @@ def load_interactions(
                 "field": fld,
                 "column": " + ".join(srcs) if srcs else "(constant)",
                 "check": check,
-                "first": first_pos.get(canon.at[pos, fld]) if check == "duplicate_id" else None,
             }
         )
+    id_label = " + ".join(sources.get("interaction_id", ())) or "(constant)"
+    # a total row ("Total", "Soma"... as the id) is that and nothing else
+    total = _total_rows(canon, frame)
+    if total.any():
+        issues = [i for i in issues if not total[i["pos"]]]
+        issues += [
+            {"pos": int(p), "field": "interaction_id", "column": id_label, "check": "total_row"}
+            for p in np.flatnonzero(total)
+        ]
 
-    # decide per issue: reject the row, or blank the value
+    def rejects(issue: dict) -> bool:
+        return (
+            on_invalid == "reject"
+            or issue["field"] in REQUIRED_COLUMNS
+            or issue["check"] in _ALWAYS_REJECT
+        )
+
+    rejected_mask = np.zeros(n, dtype=bool)
+    for issue in issues:
+        if rejects(issue):
+            rejected_mask[issue["pos"]] = True
+    # duplicate ids among the otherwise valid rows: the first valid occurrence is kept
+    if "interaction_id" in canon:
+        ids = canon["interaction_id"][~rejected_mask & canon["interaction_id"].notna().to_numpy()]
+        dup = ids.duplicated(keep="first").to_numpy()
+        if dup.any():
+            first_of = pd.Series(ids.index[~dup], index=ids.to_numpy()[~dup])
+            firsts = first_of.loc[ids.to_numpy()[dup]].to_numpy()
+            for pos, first in zip(ids.index[dup], firsts, strict=True):
+                issues.append(
+                    {
+                        "pos": int(pos),
+                        "field": "interaction_id",
+                        "column": id_label,
+                        "check": "duplicate_id",
+                        "first": int(first),
+                    }
+                )
+            rejected_mask[ids.index[dup]] = True
+
+    # a value that was there but unreadable (blanked with on_invalid="null") still says the
+    # event happened: the contact was answered / resolved unless the export says otherwise
+    given = {
+        flag: canon[flag].notna().to_numpy() if flag in canon else np.zeros(n, dtype=bool)
+        for flag in ("answered", "resolved")
+    }
+    events = {"first_response_at": "answered", "wait_s": "answered", "resolved_at": "resolved"}
+
+    # one record per problem: reject the row, or blank the value
     rows = raw.rows
     records = []
+    happened: dict[str, list[int]] = {"answered": [], "resolved": []}
     for issue in sorted(issues, key=lambda i: (i["pos"], ordered.index(i["field"]))):
         pos, fld, check = issue["pos"], issue["field"], issue["check"]
         srcs = sources.get(fld, ())
@@ -1102,9 +1169,19 @@ def load_interactions(
         )
         fields = {"where": where, "field": fld, "value": shown}
         if check == "duplicate_id":
-            fields["first"] = int(rows[issue["first"]]) if issue.get("first") is not None else "?"
+            fields["first"] = _row_label(raw, issue["first"])
         elif check == "out_of_scale":
-            fields.update(low=scale_map[fld].low, high=scale_map[fld].high)
+            low, high = scale_map[fld].low, scale_map[fld].high
+            value = float(parsed_value)
+            s_low = min(low, 0.0) if value < low else low
+            s_high = high if value <= high else (10.0 if value <= 10 else 100.0)
+            fields.update(
+                low=low,
+                high=high,
+                s_low=s_low,
+                s_high=s_high,
+                column=" + ".join(srcs) if srcs else "...",
+            )
         elif check == "before_created":
             fields["created"] = _fmt_value(canon.at[pos, "created_at"])
             fields["value"] = _fmt_value(parsed_value)
@@ -1122,53 +1199,53 @@ def load_interactions(
                 year_max=YEAR_MAX,
                 read_as=" (read as an Excel date number)" if numeric else "",
             )
-        template = _REASONS.get(check, "{where}: failed check " + check)
-        reject = on_invalid == "reject" or fld in REQUIRED_COLUMNS or check in _ALWAYS_REJECT
+        reason = _REASONS.get(check, "{where}: failed check " + check).format(**fields)
+        action = "rejected" if rejected_mask[pos] else "nulled"
+        flag = events.get(fld)
+        if action == "nulled" and flag is not None and not given[flag][pos]:
+            reason += _EVENT_NOTES[flag]
+            happened[flag].append(pos)
         records.append(
             {
                 "pos": pos,
                 "row": int(rows[pos]),
+                "sheet": raw.sheet_of(pos),
                 "column": issue["column"],
                 "field": fld,
-                "value": raw_value if raw_value != "" else _fmt_value(parsed_value),
-                "reason": template.format(**fields),
+                "value": shown,
+                "reason": reason,
                 "check": check,
-                "action": "rejected" if reject else "nulled",
+                "action": action,
             }
         )
-    issue_cols = ["row", "column", "field", "value", "reason", "check", "action"]
+    issue_cols = ["row", "sheet", "column", "field", "value", "reason", "check", "action"]
     issues_df = pd.DataFrame(records, columns=["pos", *issue_cols])
-    rejected_pos = sorted(set(issues_df.loc[issues_df["action"] == "rejected", "pos"]))
-    # a rejected row shows every one of its problems
-    issues_df.loc[issues_df["pos"].isin(rejected_pos), "action"] = "rejected"
+    if raw.sheets is None:
+        issues_df = issues_df.drop(columns="sheet")
+    rejected_pos = np.flatnonzero(rejected_mask)
     nulled = issues_df[issues_df["action"] == "nulled"]
-    for pos, fld in zip(nulled["pos"], nulled["field"], strict=True):
-        canon.loc[pos, fld] = pd.NA if canon[fld].dtype != "datetime64[ns]" else pd.NaT
+    for fld, group in nulled.groupby("field", sort=False):
+        blank = pd.NaT if canon[fld].dtype == "datetime64[ns]" else pd.NA
+        canon.loc[group["pos"].to_numpy(), fld] = blank
+    for flag, positions in happened.items():
+        if positions:
+            if flag not in canon:
+                canon[flag] = pd.Series(pd.NA, index=index, dtype="boolean")
+            canon.loc[positions, flag] = True
 
-    # the rejected rows, one line per problem, with the original source columns
-    rej_issues = issues_df[issues_df["action"] == "rejected"]
-    src_cols = {c: (f"{c} (source)" if c in _RESERVED else c) for c in columns}
-    original = frame.iloc[rej_issues["pos"].to_numpy()].rename(columns=src_cols)
-    rejected = pd.concat(
-        [
-            rej_issues[["row", "column", "field", "value", "reason", "check"]].reset_index(
-                drop=True
-            ),
-            original.reset_index(drop=True),
-        ],
-        axis=1,
-    )
-
+    rejected = _rejected_rows(issues_df, frame, columns)
     data = canon.drop(index=rejected_pos).reset_index(drop=True)
     data = _derive(data)
     data = data[[c for c in INTERACTION_COLUMNS if c in data]]
+    data.attrs["scales"] = {k: [v.low, v.high] for k, v in scale_map.items()}
 
+    rej_issues = issues_df[issues_df["action"] == "rejected"]
     rejected_by = rej_issues.drop_duplicates(["pos", "check"])["check"].value_counts().to_dict()
-    nulled_by = issues_df[issues_df["action"] == "nulled"]["check"].value_counts().to_dict()
+    nulled_by = nulled["check"].value_counts().to_dict()
     report = {
         "read": n,
         "loaded": len(data),
-        "rejected": len(rejected_pos),
+        "rejected": int(len(rejected_pos)),
         "rejected_by_reason": {k: int(v) for k, v in rejected_by.items()},
         "nulled": int(sum(nulled_by.values())),
         "nulled_by_reason": {k: int(v) for k, v in nulled_by.items()},
@@ -1186,6 +1263,58 @@ def load_interactions(
         issues=issues_df.drop(columns="pos").reset_index(drop=True),
         _warning_items=warns,
     )
+
+
+#: Ids (folded) that mark a total row of a spreadsheet, not a contact.
+_TOTAL_TOKENS = frozenset(
+    {"total", "totais", "totals", "grand total", "total geral", "soma", "sum", "subtotal"}
+)
+
+
+def _total_rows(canon: pd.DataFrame, frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose id is "Total", "Totais", "Grand total", "Soma", "Sum"... (any case), or
+    whose id is blank with such a word in the first column."""
+    n = len(canon)
+    if "interaction_id" not in canon or n == 0:
+        return np.zeros(n, dtype=bool)
+
+    def is_total(series: pd.Series) -> np.ndarray:
+        text = series.astype("string").str.strip().str.rstrip(":").str.strip().str.lower()
+        return text.isin(_TOTAL_TOKENS).fillna(False).to_numpy(dtype=bool, copy=True)
+
+    ids = canon["interaction_id"]
+    out = is_total(ids)
+    blank_id = ids.isna().to_numpy()
+    if blank_id.any() and frame.shape[1]:
+        out |= blank_id & is_total(frame.iloc[:, 0])
+    return out
+
+
+def _row_label(raw: _Raw, pos: int) -> str:
+    row = str(int(raw.rows[pos]))
+    sheet = raw.sheet_of(pos)
+    return row if sheet is None else f"{row} (sheet {sheet!r})"
+
+
+def _rejected_rows(issues: pd.DataFrame, frame: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """One line per rejected row: its reasons joined, then the original source columns."""
+    rej = issues[issues["action"] == "rejected"]
+    lead = ["row", *(["sheet"] if "sheet" in issues else []), "reason", "check"]
+    lead += ["column", "field", "value"]
+    if rej.empty:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in lead})
+        out["row"] = out["row"].astype("int64")
+        positions = np.array([], dtype=int)
+    else:
+        g = rej.groupby("pos", sort=True)
+        out = g[["row", *(["sheet"] if "sheet" in rej else []), "column", "field", "value"]].first()
+        out["reason"] = g["reason"].agg("; ".join)
+        out["check"] = g["check"].agg(lambda c: ", ".join(dict.fromkeys(c)))
+        positions = out.index.to_numpy()
+        out = out[lead].reset_index(drop=True)
+    src_cols = {c: (f"{c} (source)" if c in _RESERVED else c) for c in columns}
+    original = frame.iloc[positions].rename(columns=src_cols).reset_index(drop=True)
+    return pd.concat([out, original], axis=1)
 
 
 def _derive(data: pd.DataFrame) -> pd.DataFrame:

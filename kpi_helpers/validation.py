@@ -1070,14 +1070,19 @@ def _before_created(column: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 
 def check_canonical(
-    data: pd.DataFrame, *, scales: dict[str, Scale], as_of: pd.Timestamp | None
+    data: pd.DataFrame,
+    *,
+    scales: dict[str, Scale],
+    as_of: pd.Timestamp | None,
+    unique_ids: bool = True,
 ) -> pd.DataFrame:
     """Run the row checks on a parsed canonical frame; one line per problem.
 
     Checks (pandera ``DataFrameSchema``, ``lazy=True``): interaction_id and created_at
-    present; interaction_id unique (the first occurrence is kept); scores inside their scale
-    (nps a whole number); durations >= 0; contacts a whole number >= 1; first_response_at
-    and resolved_at not before created_at; timestamps not after ``as_of``.
+    present; interaction_id unique (the first occurrence is kept; ``unique_ids=False`` leaves
+    this check to the caller, e.g. to run it on the otherwise valid rows only); scores inside
+    their scale (nps a whole number); durations >= 0; contacts a whole number >= 1;
+    first_response_at and resolved_at not before created_at; timestamps not after ``as_of``.
 
     Returns a DataFrame with columns ``index`` (the frame's index label), ``field`` and
     ``check`` (one of :data:`CHECK_CODES`), sorted by index.
@@ -1088,7 +1093,7 @@ def check_canonical(
             columns[name] = pa.Column(
                 None,
                 nullable=False,
-                unique=name == "interaction_id",
+                unique=name == "interaction_id" and unique_ids,
                 report_duplicates="exclude_first",
                 checks=[pa.Check.le(as_of, name="future_timestamp", error="future_timestamp")]
                 if name == "created_at" and as_of is not None

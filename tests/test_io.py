@@ -261,9 +261,8 @@ i;25/01/2025 09:00;;;12;;;;;2
 def test_every_rejection_reason_with_its_row(tmp_path):
     path = _csv(tmp_path, PROBLEMS, "problems.csv")
     res = load_interactions(path, as_of="2025-06-30")
-    lines = list(
-        zip(res.rejected["row"], res.rejected["field"], res.rejected["check"], strict=True)
-    )
+    # .issues: one line per problem
+    lines = list(zip(res.issues["row"], res.issues["field"], res.issues["check"], strict=True))
     assert lines == [
         (3, "first_response_at", "before_created"),
         (4, "interaction_id", "duplicate_id"),
@@ -297,36 +296,49 @@ def test_every_rejection_reason_with_its_row(tmp_path):
     }
     reasons = dict(
         zip(
-            zip(res.rejected["row"], res.rejected["field"], strict=True),
-            res.rejected["reason"],
+            zip(res.issues["row"], res.issues["field"], strict=True),
+            res.issues["reason"],
             strict=True,
         )
     )
     assert reasons[(4, "interaction_id")] == "interaction_id: 'a' already appears in row 2"
     assert reasons[(5, "created_at")].startswith("created_at: 'ontem' is not a date/time")
     assert reasons[(7, "answered")].startswith("answered: 'talvez' is not a yes/no value")
-    assert reasons[(7, "csat")] == "csat: 6 is outside its scale 1-5"
-    assert reasons[(7, "nps")] == "nps: 11 is outside its scale 0-10"
+    assert reasons[(7, "csat")] == (
+        "csat: 6 is outside its scale 1-5 (if the scale is another one, declare it: mapping "
+        "`csat: {column: csat, scale: [1, 10]}` or scales={'csat': (1, 10)})"
+    )
+    assert reasons[(7, "nps")].startswith("nps: 11 is outside its scale 0-10 (if the scale")
+    assert "scale: [0, 100]" in reasons[(7, "nps")]
     assert reasons[(3, "first_response_at")] == (
         "first_response_at: 2025-01-05 10:59:00 is before created_at 2025-01-05 11:00:00"
     )
     assert "after the as-of time 2025-06-30" in reasons[(9, "created_at")]
-    # the original source columns ride along with each rejected line
-    row7 = res.rejected[res.rejected["row"] == 7]
-    assert row7["answered"].tolist() == ["talvez"] * 4 and row7["value"].tolist() == [
-        "talvez",
-        "0",
-        "6",
-        "11",
-    ]
+    assert set(res.issues["action"]) == {"rejected"}
+    # .rejected: one line per rejected row, as many as report["rejected"], with all its
+    # reasons and the original source columns
+    assert len(res.rejected) == r["rejected"] == 9
+    assert res.rejected["row"].tolist() == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert res.rejected.columns[:6].tolist() == [
         "row",
+        "reason",
+        "check",
         "column",
         "field",
         "value",
-        "reason",
-        "check",
     ]
+    row7 = res.rejected[res.rejected["row"] == 7].iloc[0]
+    assert row7["check"] == "invalid_bool, invalid_contacts, out_of_scale"
+    assert (
+        row7["reason"] == "; ".join(res.issues.loc[res.issues["row"] == 7, "reason"])
+        and row7["reason"].count("; ") == 3
+    )
+    assert (row7["field"], row7["value"], row7["answered"], row7["csat"]) == (
+        "answered",
+        "talvez",
+        "talvez",
+        "6",
+    )
 
     d = res.data
     assert d["interaction_id"].tolist() == ["a", "i"]
@@ -363,15 +375,22 @@ def test_on_invalid_null_keeps_rows_and_blanks_values(tmp_path):
     d = res.data.set_index("interaction_id")
     assert list(d.index) == ["a", "b", "d", "e", "g", "h", "i"]
     assert pd.isna(d.at["b", "first_response_at"]) and pd.isna(d.at["b", "wait_s"])
-    assert not d.at["b", "answered"]  # nothing says it was answered any more
+    # a response time was there (before created_at, so blanked): the contact was answered
+    assert d.at["b", "answered"] and not d.at["b", "abandoned"]
     assert pd.isna(d.at["d", "wait_s"])
     assert (
         pd.isna(d.at["e", "csat"]) and pd.isna(d.at["e", "nps"]) and pd.isna(d.at["e", "contacts"])
     )
-    assert pd.isna(d.at["g", "resolved_at"]) and not d.at["g", "resolved"]
+    assert pd.isna(d.at["g", "resolved_at"]) and d.at["g", "resolved"]  # it was resolved
+    assert not d.at["g", "answered"]  # N in the file
     assert pd.isna(d.at["h", "handle_time_s"]) and pd.isna(d.at["h", "nps"])
     nulled = res.issues[res.issues["action"] == "nulled"]
     assert len(nulled) == 9 and set(res.issues["action"]) == {"nulled", "rejected"}
+    notes = dict(zip(nulled["row"], nulled["reason"], strict=False))
+    assert notes[3].endswith(" (blanked, but the contact counts as answered)")
+    assert notes[10].endswith(" (blanked, but the contact counts as resolved)")
+    assert notes[6] == "wait_s: negative duration -5 (blanked, but the contact counts as answered)"
+    assert d.at["d", "answered"]
 
 
 def test_on_invalid_null_a_rejected_row_lists_all_its_problems():
@@ -380,8 +399,12 @@ def test_on_invalid_null_a_rejected_row_lists_all_its_problems():
     )
     res = load_interactions(raw, on_invalid="null", as_of="2025-12-31")
     assert list(zip(res.rejected["row"], res.rejected["check"], strict=True)) == [
-        (0, "invalid_timestamp"),
-        (0, "out_of_scale"),
+        (0, "invalid_timestamp, out_of_scale"),
+    ]
+    assert res.issues[["row", "check", "action"]].values.tolist() == [
+        [0, "invalid_timestamp", "rejected"],
+        [0, "out_of_scale", "rejected"],
+        [1, "out_of_scale", "nulled"],
     ]
     assert res.report["rejected_by_reason"] == {"invalid_timestamp": 1, "out_of_scale": 1}
     assert res.report["nulled_by_reason"] == {"out_of_scale": 1}
@@ -493,14 +516,74 @@ def test_duplicate_ids_keep_the_first(tmp_path):
     assert res.rejected["reason"].tolist() == ["interaction_id: '7' already appears in row 2"] * 2
 
 
+def test_a_good_duplicate_is_kept_when_the_first_copy_was_bad(tmp_path):
+    # regression: D1's good second copy was rejected as a duplicate of its unusable first copy
+    text = (
+        "interaction_id,created_at,csat\n"
+        "D1,2026-01-45 09:00,5\nD1,2026-01-05 09:00,5\nD2,2026-01-05 10:00,4\n"
+        "D2,2026-01-06 10:00,3\n"
+    )
+    res = load_interactions(_csv(tmp_path, text), as_of="2026-12-31")
+    assert res.data["interaction_id"].tolist() == ["D1", "D2"]
+    assert res.data["created_at"].tolist() == [T("2026-01-05 09:00"), T("2026-01-05 10:00")]
+    assert list(zip(res.rejected["row"], res.rejected["check"], strict=True)) == [
+        (2, "invalid_timestamp"),
+        (5, "duplicate_id"),
+    ]
+    assert res.rejected["reason"].iloc[1] == "interaction_id: 'D2' already appears in row 4"
+    # with on_invalid="null" a row whose bad value is only blanked is valid: it counts
+    text = "interaction_id,created_at,csat\nA,2026-01-05,9\nA,2026-01-06,5\n"
+    res = load_interactions(_csv(tmp_path, text, "n.csv"), on_invalid="null", as_of="2026-12-31")
+    assert res.data["created_at"].tolist() == [T("2026-01-05")]
+    assert res.rejected["check"].tolist() == ["duplicate_id"]
+
+
+def test_total_rows_are_rejected_as_such_and_rejected_has_one_line_per_row(tmp_path):
+    # regression: a "Total" row with a date loaded as a contact; a total row without one
+    # gave three lines in .rejected but 1 in report["rejected"]
+    text = (
+        "interaction_id,created_at,channel,wait_s,csat\n"
+        "R1,2026-01-05 09:00,phone,10,5\n"
+        "R2,2026-01-05 10:00,phone,20,4\n"
+        "Total,2026-01-05 11:00,phone,30,\n"
+        "GRAND TOTAL:,,,60,9\n"
+        ",,,60,4\n"
+    )
+    res = load_interactions(_csv(tmp_path, text), as_of="2026-12-31")
+    assert res.data["interaction_id"].tolist() == ["R1", "R2"]
+    assert len(res.rejected) == res.report["rejected"] == 3
+    assert res.rejected["check"].tolist() == ["total_row", "total_row", "missing_value"]
+    assert res.rejected["reason"].iloc[0] == (
+        "interaction_id: 'Total' looks like a total row, not a contact"
+    )
+    assert res.report["rejected_by_reason"] == {"total_row": 2, "missing_value": 1}
+    assert "  - linha de total: 2" in res.summary()
+    # blank id with "Soma" in the first column (a sheet whose first column is not the id)
+    raw = pd.DataFrame(
+        {"Equipe": ["N1", "Soma"], "Id": ["x1", None], "Quando": ["2026-01-05", "2026-01-05"]}
+    )
+    res = load_interactions(
+        raw, {"interaction_id": "Id", "created_at": "Quando"}, on_invalid="null"
+    )
+    assert res.rejected["check"].tolist() == ["total_row"] and len(res) == 1
+
+
+def test_declared_scales_ride_along_in_the_data_attrs(tmp_path):
+    text = "interaction_id,created_at,csat\n1,2026-01-05,9\n"
+    res = load_interactions(_csv(tmp_path, text), scales={"csat": (1, 10)}, as_of="2026-12-31")
+    assert res.data.attrs["scales"] == {"csat": [1.0, 10.0], "nps": [0.0, 10.0], "ces": [1.0, 7.0]}
+    assert all(type(v) is list for v in res.data.attrs["scales"].values())
+
+
 def test_scores_out_of_scale_and_declared_scales(tmp_path):
     text = (
         "interaction_id,created_at,csat,ces\n1,2025-01-05,6,7\n2,2025-01-05,0,8\n3,2025-01-05,5,1\n"
     )
     path = _csv(tmp_path, text)
     res = load_interactions(path)
-    assert res.rejected["row"].tolist() == [2, 3, 3]
-    assert res.rejected["field"].tolist() == ["csat", "csat", "ces"]
+    assert res.issues["row"].tolist() == [2, 3, 3]
+    assert res.issues["field"].tolist() == ["csat", "csat", "ces"]
+    assert res.rejected["row"].tolist() == [2, 3]
     res = load_interactions(path, scales={"csat": (0, 10), "ces": [1, 10]})
     assert len(res.rejected) == 0 and res.data["csat"].tolist() == [6.0, 0.0, 5.0]
     assert res.scales["csat"].high == 10 and res.scales["nps"].high == 10
