@@ -337,9 +337,8 @@ def edge_cases(lang: str | None = "pt-BR") -> str:
     """The edge-case rule shared by every rate, average and ratio, said once (HTML)."""
     lang = normalize_lang(lang)
     text = t(
-        "Rates, averages and ratios: a group whose denominator is zero (no contacts, no "
-        "answers) has no value (NaN, shown as –), never 0. Each KPI below lists only its own "
-        "edge cases.",
+        "A rate, an average or a ratio whose denominator is zero (no contacts, no answers) has "
+        "no value (NaN, shown as –), never 0. Each KPI below lists only its own edge cases.",
         lang,
     )
     return f"<p><b>{_esc(t('Edge cases', lang))}:</b> {_esc(text)}</p>"
