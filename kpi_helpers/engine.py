@@ -72,6 +72,13 @@ class _Source:
     backend: Any
     scales: dict[str, Scale] = field(default_factory=dict)
     name: str = "data"
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def local_zone(self) -> str | None:
+        """The zone that aware timestamps are converted to in the query (DuckDB), else None
+        (other engines: the session's zone decides)."""
+        return self.timezone if getattr(self.backend, "name", "") == "duckdb" else None
 
     def execute(self, expr) -> pd.DataFrame:
         with _quiet_engine():
@@ -109,6 +116,56 @@ def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
     return df.assign(**converted)
 
 
+_TIMESTAMP_COLUMNS = tuple(c for c, k in INTERACTION_COLUMNS.items() if k == "timestamp")
+#: Text that ends with a UTC offset: ``...Z``, ``...+00:00``, ``...-0300``.
+_OFFSET_RE = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
+
+
+def _csv_header(path: Path) -> list[str]:
+    """Column names of a CSV file (its first line), for the column types of the scan."""
+    import csv
+
+    opener = __import__("gzip").open if path.suffix.lower() == ".gz" else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            first = fh.readline()
+    except OSError:
+        return []
+    try:
+        dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
+        return [c.strip() for c in next(csv.reader([first], dialect))]
+    except (csv.Error, StopIteration):
+        return [c.strip() for c in first.rstrip("\r\n").split(",")]
+
+
+def _read_parquet(con, target: str, path: Path):
+    """A Parquet scan; time-zone-aware nanosecond columns (unknown to Ibis) read as TIMESTAMPTZ."""
+    try:
+        import pyarrow.parquet as pq
+
+        first = next(iter(sorted(path.rglob("*.parquet")))) if path.is_dir() else path
+        schema = pq.read_schema(first)
+    except Exception:  # noqa: BLE001 - let DuckDB report an unreadable file
+        return con.read_parquet(target)
+    aware_ns = [
+        f.name
+        for f in schema
+        if getattr(f.type, "tz", None) is not None and getattr(f.type, "unit", "") == "ns"
+    ]
+    if not aware_ns:
+        return con.read_parquet(target)
+    import uuid
+
+    name = f"kpi_parquet_{uuid.uuid4().hex}"
+    quoted = target.replace("'", "''")
+    repl = ", ".join(f'CAST("{c}" AS TIMESTAMPTZ) AS "{c}"' for c in aware_ns)
+    con.con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * REPLACE ({repl}) "
+        f"FROM read_parquet('{quoted}')"
+    )
+    return con.table(name)
+
+
 def _scales_from_attrs(df: pd.DataFrame) -> dict[str, Scale]:
     """Survey scales a loader left in ``df.attrs["scales"]`` (``{"csat": [1, 10]}``)."""
     found = df.attrs.get("scales") if isinstance(getattr(df, "attrs", None), dict) else None
@@ -139,7 +196,7 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
         df = _localize_frame(data, timezone)
         with _quiet_engine():
             table = ibis.memtable(df)
-        return _Source(table, default_backend(), scales, name)
+        return _Source(table, default_backend(), scales, name, timezone)
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         con = default_backend()
@@ -149,9 +206,16 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
         try:
             if path.is_dir() or suffix in (".parquet", ".pq"):
                 target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-                table = con.read_parquet(target)
+                table = _read_parquet(con, target, path)
             elif suffix in (".csv", ".txt", ".tsv", ".gz"):
-                table = con.read_csv(str(path))
+                # timestamps as text: DuckDB's CSV scan may drop a UTC offset when it pushes a
+                # cast into the scan, so offsets are parsed in the query (see _to_timestamp)
+                text_cols = {c: "VARCHAR" for c in _csv_header(path) if c in _TIMESTAMP_COLUMNS}
+                table = (
+                    con.read_csv(str(path), types=text_cols)
+                    if text_cols
+                    else con.read_csv(str(path))
+                )
             else:
                 raise DataError(
                     f"{path}: compute() reads canonical Parquet or CSV files, got {suffix!r}. "
@@ -161,19 +225,13 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
             raise
         except Exception as exc:  # noqa: BLE001 - reported as a DataError naming the file
             raise DataError(f"{path}: cannot be read ({type(exc).__name__}: {exc}).") from exc
-        return _Source(table, con, scales, str(path))
+        return _Source(table, con, scales, str(path), timezone)
     if isinstance(data, ibis.Table):
         try:
             backend = data._find_backend()
         except Exception:  # noqa: BLE001 - in-memory tables: run them on our DuckDB
             backend = default_backend()
-        aware = any(
-            dtype.is_timestamp() and dtype.timezone is not None for dtype in data.schema().values()
-        )
-        if aware and getattr(backend, "name", "") == "duckdb" and backend is not default_backend():
-            # time-zone-aware columns become local time through the session's zone
-            backend.raw_sql(f"SET TimeZone = '{timezone}'")
-        return _Source(data, backend, scales, "ibis table")
+        return _Source(data, backend, scales, "ibis table", timezone)
     raise DataError(
         "`data` must be a LoadResult, a pandas DataFrame, a path to Parquet/CSV or an Ibis "
         f"table, got {type(data).__name__}."
@@ -199,16 +257,32 @@ def _to_bool(col):
     return col.cast("boolean")
 
 
-def _to_timestamp(col):
+@ibis.udf.scalar.builtin(name="timezone")
+def _duck_timezone(zone: str, ts: idt.Timestamp(timezone="UTC")) -> idt.Timestamp():  # type: ignore[valid-type]
+    """DuckDB's ``timezone(zone, timestamptz)``: the local wall time of an instant in ``zone``."""
+
+
+def _to_timestamp(col, zone: str | None = None):
+    """Naive local timestamps (KPIS.md "Time"): aware values converted to ``zone``.
+
+    ``zone`` is given for DuckDB (an explicit conversion); None leaves the conversion of
+    aware values to the engine's session zone (other engines).
+    """
     dtype = col.type()
     if dtype.is_timestamp():
         if dtype.timezone is not None:
+            if zone is not None:
+                return _duck_timezone(zone, col.cast(idt.Timestamp(timezone="UTC")))
             return col.cast(idt.Timestamp(scale=dtype.scale))
         return col
     if dtype.is_date():
         return col.cast("timestamp")
     if dtype.is_string():
-        return col.try_cast("timestamp")
+        naive = col.try_cast("timestamp")
+        if zone is None:
+            return naive
+        aware = _duck_timezone(zone, col.try_cast(idt.Timestamp(timezone="UTC")))
+        return ibis.ifelse(col.strip().re_search(_OFFSET_RE), aware, naive)
     raise DataError(f"column {col.get_name()!r} must hold timestamps, found type {dtype}.")
 
 
@@ -254,8 +328,10 @@ class _Context:
         stats: dict,
         business_clock=None,
         want_sumsq: bool = True,
+        zone: str | None = None,
     ):
         self.columns = set(table.columns)
+        self.zone = zone
         self.want_sumsq = want_sumsq
         #: distinct raw channel values (set by the engine when a KPI needs them)
         self.channel_values: list | None = None
@@ -277,7 +353,7 @@ class _Context:
                 null_type = {"timestamp": "timestamp", "bool": "boolean", "string": "string"}
                 new[name] = ibis.null(null_type.get(kind, "float64"))
             elif kind == "timestamp":
-                new[name] = _to_timestamp(col)
+                new[name] = _to_timestamp(col, self.zone)
             elif kind == "bool":
                 new[name] = _to_bool(col)
             elif kind in ("duration", "score", "int"):
@@ -352,12 +428,15 @@ class _Context:
         if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
             return ibis.literal(float(threshold))
         table = {k: float(v) for k, v in DEFAULT_SL_THRESHOLDS.items()}
+        given = {}
+        if isinstance(threshold, Mapping):
+            given = {str(k).strip().lower(): float(v) for k, v in threshold.items()}
+        table.update(given)
+        # other spellings follow their channel (a user's {"email": 3600} covers "e-mail")
         for ch in SOCIAL_CHANNELS:
             table.setdefault(ch, table["social"])
         for alias, ch in CHANNEL_ALIASES.items():
-            table.setdefault(alias, table[ch])
-        if isinstance(threshold, Mapping):
-            table.update({str(k).strip().lower(): float(v) for k, v in threshold.items()})
+            table.setdefault(alias, table.get(ch, table.get(CHANNEL_ALIASES.get(ch, ch))))
         ch = self.t.channel
         values = self.channel_values
         if values is None or not ch.type().is_string():
@@ -586,17 +665,26 @@ def _data_stats(source: _Source, table, needs: set[str]) -> dict:
     if not needs:
         return {}
     cols = set(table.columns)
+    zone = source.local_zone
     aggs = {
-        "min_created": _to_timestamp(table.created_at).min(),
-        "max_created": _to_timestamp(table.created_at).max(),
+        "min_created": _to_timestamp(table.created_at, zone).min(),
+        "max_created": _to_timestamp(table.created_at, zone).max(),
     }
     for c in ("first_response_at", "resolved_at"):
         if c in cols:
-            aggs[f"max_{c}"] = _to_timestamp(table[c]).max()
-    row = source.execute(table.aggregate(**aggs)).iloc[0]
+            aggs[f"max_{c}"] = _to_timestamp(table[c], zone).max()
+    extra = {}
+    if "span" in needs and "wait_s" in cols:
+        # business hours: created_at + wait_s may end after every timestamp of the data
+        extra["max_wait"] = _to_float(table.wait_s, duration=True).max()
+    row = source.execute(table.aggregate(**aggs, **extra)).iloc[0]
     stats = {"min_created": row["min_created"], "max_created": row["max_created"]}
     latest = [row[k] for k in aggs if k.startswith("max_") and pd.notna(row[k])]
     stats["as_of"] = max(latest) if latest else None
+    if extra and pd.notna(row["max_wait"]) and pd.notna(row["max_created"]):
+        stats["max_wait_end"] = pd.Timestamp(row["max_created"]) + pd.Timedelta(
+            seconds=float(row["max_wait"])
+        )
     return stats
 
 
@@ -836,6 +924,8 @@ def _run(
         hi = stats.get("as_of") or stats.get("max_created")
         if pd.isna(lo):
             lo = hi = pd.Timestamp("2000-01-01")
+        if stats.get("max_wait_end") is not None:
+            hi = max(pd.Timestamp(hi), stats["max_wait_end"])
         start = (pd.Timestamp(lo) - pd.Timedelta(days=1)).date()
         end = (pd.Timestamp(hi) + pd.Timedelta(days=2)).date()
         if any(opts[m.id].get("as_of") for m in usable):
@@ -847,7 +937,12 @@ def _run(
         clock = _BusinessClock(calendar, start, end)
 
     ctx = _Context(
-        raw, scales=source.scales, stats=stats, business_clock=clock, want_sumsq=components
+        raw,
+        scales=source.scales,
+        stats=stats,
+        business_clock=clock,
+        want_sumsq=components,
+        zone=source.local_zone,
     )
     if (
         "channel" in columns
@@ -933,6 +1028,10 @@ def _run(
 
     _warn_out_of_scale(source, raw_result, score_checks)
     result = raw_result
+    if dims and (period is not None or periods) and any(m.kind == "stock" for m in usable):
+        # a stock counts contacts created before the period: a segment with open contacts
+        # but no new ones in the period still has a backlog
+        result = _add_stock_segments(source, ctx, raw, result, dims, grain, period, periods)
     if grain is not None:
         result[grain] = pd.to_datetime(result[grain]).astype("datetime64[ns]")
         if result[grain].isna().any():
@@ -1091,6 +1190,32 @@ def bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
     return start + offset
 
 
+def _add_stock_segments(source, ctx, raw, result, dims, grain, period, periods):
+    """Rows (no contacts) for the segments of the whole data missing from the period's rows."""
+    base = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone).t
+    base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
+    combos = source.execute(base.select(*dims).distinct())
+    labels = [str(k) for k in periods] if periods else [None]
+    extra = []
+    for label in labels:
+        have = result if label is None else result[result["period"] == label]
+        missing = combos.merge(have[dims].drop_duplicates(), on=dims, how="left", indicator=True)
+        missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+        if missing.empty:
+            continue
+        if label is not None:
+            missing = missing.assign(period=label)
+        if grain is not None:
+            start = period_bounds(period)[0] if period is not None else result[grain].min()
+            if pd.isna(start):
+                continue
+            missing = missing.assign(**{grain: _bucket_start(grain, pd.Timestamp(start))})
+        extra.append(missing)
+    if not extra:
+        return result
+    return pd.concat([result, *extra], ignore_index=True)
+
+
 def _fill_time_gaps(result, grain, dims, key_cols, period, agg_cols):
     if period is not None:
         ps, pe = period_bounds(period)
@@ -1142,7 +1267,7 @@ def _bucket_days(result, grain, period, periods, stats):
 
 def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, options):
     """Open contacts at the end of each bucket: created before the end, not resolved by then."""
-    base = _Context(raw, scales=ctx.scales, stats=ctx.stats).t
+    base = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone).t
     if options.get("exclude_abandoned"):
         base = base.filter(~base._abandoned.fill_null(False))
     if dims:

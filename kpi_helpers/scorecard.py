@@ -561,7 +561,7 @@ def _default_as_of(data) -> _dt.date:
     src = as_table(data)
     if "created_at" not in src.table.columns:
         raise DataError(f"{src.name}: column 'created_at' is required to resolve the period.")
-    latest = src.execute(_to_timestamp(src.table.created_at).max())
+    latest = src.execute(_to_timestamp(src.table.created_at, src.local_zone).max())
     if _nan(latest):
         raise DataError(f"{src.name}: no created_at values; pass `as_of` explicitly.")
     return (pd.Timestamp(latest).normalize() + pd.Timedelta(days=1)).date()

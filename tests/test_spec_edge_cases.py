@@ -374,3 +374,84 @@ def test_all_none_resolved_at_means_nothing_resolved():
     out = compute(frame, ["resolution_rate", "backlog"], by="month")
     assert out["resolution_rate"].tolist() == [0.0]
     assert out["backlog"].tolist() == [2]
+
+
+# ------------------------------------------------- regressions of a second independent reading
+
+T = pd.Timestamp
+
+
+def test_business_hours_wait_that_ends_after_every_timestamp_of_the_data():
+    # a: Mon 2026-01-12 10:00 + 5 days -> Sat 10:00: Mon 10-18 (8 h) + Tue..Fri 4 x 10 h
+    # = 48 h = 172800 business seconds; b: 60 s. Both count: n = 2.
+    df = pd.DataFrame(
+        {
+            "interaction_id": ["a", "b"],
+            "created_at": [T("2026-01-12 10:00"), T("2026-01-12 11:00")],
+            "wait_s": [432000.0, 60.0],
+        }
+    )
+    r = compute(df, ["asa"], options={"asa": {"hours": "business"}}, with_n=True)
+    assert r["asa"].iloc[0] == pytest.approx((172800 + 60) / 2)
+    assert r["asa_n"].iloc[0] == 2
+
+
+def test_backlog_by_segment_in_a_period_keeps_segments_without_new_contacts():
+    # email's January contact is still open at the end of February: 1 in email and 1 in phone
+    df = pd.DataFrame(
+        {
+            "interaction_id": ["a", "b"],
+            "created_at": [T("2026-01-10"), T("2026-02-10")],
+            "resolved_at": [pd.NaT, pd.NaT],
+            "channel": ["email", "phone"],
+        }
+    )
+    feb = ("2026-02-01", "2026-03-01")
+    r = compute(df, ["backlog"], by=["month", "channel"], period=feb)
+    assert r[["channel", "backlog"]].values.tolist() == [["email", 1], ["phone", 1]]
+    r = compute(df, ["backlog", "volume"], by="channel", period=feb)
+    assert r[["channel", "backlog", "volume"]].values.tolist() == [["email", 1, 0], ["phone", 1, 1]]
+
+
+def test_csv_path_with_utc_offsets_is_bucketed_in_local_time(tmp_path):
+    # 01:00Z on 1 Feb is 22:00 on 31 Jan in Sao Paulo (UTC-3); 04:00Z is 01:00 on 1 Feb
+    path = tmp_path / "tz.csv"
+    path.write_text(
+        "interaction_id,created_at,first_response_at,resolved_at\n"
+        "a,2026-02-01T01:00:00Z,2026-02-01T01:00:30Z,\n"
+        "b,2026-02-01T04:00:00+00:00,,2026-02-02T04:00:00+00:00\n"
+        "c,2026-02-01 09:00:00,,\n",
+        encoding="utf-8",
+    )
+    r = compute(path, ["volume", "asa", "resolution_time_mean"], by="day")
+    assert r["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-31", "2026-02-01"]
+    assert r["volume"].tolist() == [1, 2]  # the naive 09:00 stays as it is
+    assert r["asa"].tolist()[0] == pytest.approx(30.0)
+    assert r["resolution_time_mean"].tolist()[1] == pytest.approx(86400.0)
+
+
+def test_parquet_with_aware_nanosecond_timestamps_and_the_timezone_argument(tmp_path):
+    path = tmp_path / "p.parquet"
+    created = pd.to_datetime(["2026-02-01 01:00"]).tz_localize("UTC").as_unit("ns")
+    pd.DataFrame({"interaction_id": ["a"], "created_at": created}).to_parquet(path)
+    local = compute(path, "volume", by="day")
+    assert local["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-31"]
+    utc = compute(path, "volume", by="day", timezone="UTC")
+    assert utc["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-02-01"]
+
+
+def test_a_threshold_mapping_reaches_the_other_spellings_of_its_channel():
+    df = pd.DataFrame(
+        {
+            "interaction_id": list("abcd"),
+            "created_at": [T("2026-01-12 10:00")] * 4,
+            "wait_s": [100.0] * 4,
+            "channel": ["web", "e-mail", "mail", "instagram"],
+        }
+    )
+    default = compute(df, "service_level", by="channel").set_index("channel")["service_level"]
+    # "web" is "anything else" (20 s); e-mail/mail are e-mail (24 h); instagram social (1 h)
+    assert default.to_dict() == {"e-mail": 1.0, "instagram": 1.0, "mail": 1.0, "web": 0.0}
+    opts = {"service_level": {"threshold_s": {"email": 50, "social": 50}}}
+    given = compute(df, "service_level", by="channel", options=opts)
+    assert given["service_level"].tolist() == [0.0, 0.0, 0.0, 0.0]
