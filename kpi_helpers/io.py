@@ -25,10 +25,10 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import importlib.util
 import io as _io
 import os
 import re
-import zipfile
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,7 @@ from .config import DEFAULT_TIMEZONE
 from .errors import DataError, MissingDependencyError, OptionError
 from .i18n import format_number, t
 from .mapping import (
+    W_MAPPING_CP1252,
     ColumnMapping,
     ColumnSpec,
     default_scales,
@@ -207,6 +208,17 @@ _W_DAY_FRACTIONS = (
     "(Excel times: 0.25 = 6 h); declare the unit in the mapping (unit: seconds) if they are "
     "seconds."
 )
+_W_HEADER_ROW = (
+    "{file}: the column names are on row {row}; the {count} row(s) above them were skipped "
+    "(a title?). Pass header_row=... to pick another row."
+)
+_W_SHEET_SKIPPED = (
+    "{file}: sheet {sheet} skipped: its columns ({columns}) differ from those of sheet "
+    "{first}. Pass sheet=[...] with the sheets to read."
+)
+_W_TEXT_AS_EXCEL = "{file}: has an Excel extension but holds text; read as CSV."
+_W_EXCEL_AS_TEXT = "{file}: holds an Excel workbook ({kind}) under a text extension; read as Excel."
+_W_HTML = "{file}: is a web page (an HTML table) with an Excel extension; its first table was read."
 _WARNING_MESSAGES = (
     _W_CP1252,
     _W_LATIN1,
@@ -219,7 +231,20 @@ _WARNING_MESSAGES = (
     _W_NUMBERS_FILE,
     _W_NUMBERS_GUESS,
     _W_DAY_FRACTIONS,
+    _W_HEADER_ROW,
+    _W_SHEET_SKIPPED,
+    _W_TEXT_AS_EXCEL,
+    _W_EXCEL_AS_TEXT,
+    _W_HTML,
+    W_MAPPING_CP1252,
 )
+#: Why a sheet was not read (summary labels, msgids of io.po).
+_SHEET_SKIP_LABELS = {
+    "empty": "empty sheet",
+    "other columns": "columns differ from the first sheet read",
+}
+#: How many rows from the top are searched for the column names.
+_HEADER_SEARCH_ROWS = 20
 
 # Checks whose row is always rejected, even with on_invalid="null".
 _ALWAYS_REJECT = ("missing_value", "duplicate_id", "total_row")
@@ -246,7 +271,9 @@ class LoadResult:
     report : dict
         ``read``, ``loaded``, ``rejected`` (rows; read = loaded + rejected),
         ``rejected_by_reason`` (check code -> rows), ``nulled`` and ``nulled_by_reason``
-        (values blanked with ``on_invalid="null"``), ``blank_rows_skipped``.
+        (values blanked with ``on_invalid="null"``), ``blank_rows_skipped``, ``sheets`` (the
+        Excel sheets read, in order) and ``sheets_skipped`` (sheet -> ``"empty"`` or
+        ``"other columns"``).
     source : str
         The file name, or ``"DataFrame"``.
     scales : dict
@@ -309,6 +336,15 @@ class LoadResult:
             lines.append(t("Values blanked (row kept) by reason:", lang))
             for code, count in r["nulled_by_reason"].items():
                 lines.append(f"  - {t(_LABELS.get(code, code), lang)}: {n(count)}")
+        if len(r.get("sheets", ())) > 1 or r.get("sheets_skipped"):
+            if r.get("sheets"):
+                shown = ", ".join(repr(s) for s in r["sheets"])
+                lines.append(t("Sheets read: {sheets}", lang, sheets=shown))
+            if r.get("sheets_skipped"):
+                lines.append(t("Sheets skipped:", lang))
+                for sheet_name, why in r["sheets_skipped"].items():
+                    label = t(_SHEET_SKIP_LABELS.get(why, why), lang)
+                    lines.append(f"  - {sheet_name!r}: {label}")
         if self._warning_items:
             lines.append(t("Warnings:", lang))
             for msg, fields in self._warning_items:
@@ -329,6 +365,8 @@ class _Raw:
     source: str = "DataFrame"
     delimiter: str | None = None
     sheets: np.ndarray | None = None  # the sheet of each row, when several were read
+    sheets_read: list[str] = field(default_factory=list)
+    sheets_skipped: dict[str, str] = field(default_factory=dict)
 
     def sheet_of(self, pos: int) -> str | None:
         return None if self.sheets is None else str(self.sheets[pos])
@@ -383,24 +421,148 @@ def _decode(data: bytes, name: str, encoding: str | None, warns: list) -> str:
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
+    """The delimiter that splits the first lines most consistently (title lines above the
+    header, with one field, do not count against it)."""
     if suffix == ".tsv":
         return "\t"
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    lines = [line for line in text.splitlines()[:40] if line.strip()]
     best, best_score = ",", (-1.0, 0)
     for delim in (",", ";", "\t", "|"):
         try:
             counts = [len(r) for r in csv.reader(lines, delimiter=delim)]
         except csv.Error:
             continue
-        if not counts or counts[0] < 2:
+        multi = [c for c in counts if c >= 2]
+        if not multi:
             continue
-        score = (sum(c == counts[0] for c in counts) / len(counts), counts[0])
+        mode = max(set(multi), key=multi.count)
+        score = (sum(c == mode for c in counts) / len(counts), mode)
         if score > best_score:
             best, best_score = delim, score
     return best
 
 
-def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> tuple[pd.DataFrame, str]:
+@dataclass(frozen=True)
+class _Want:
+    """The header a mapping expects: per entry, whether it is required and its alternative
+    column sets (folded names)."""
+
+    groups: tuple[tuple[bool, tuple[tuple[str, ...], ...]], ...] = ()
+
+    def score(self, cells: list) -> tuple[bool, int]:
+        keys = {normalize_name(c) for c in cells if not _blank_cell(c)}
+        hits = [any(all(k in keys for k in alt) for alt in alts) for _, alts in self.groups]
+        ok = all(hit for hit, (req, _) in zip(hits, self.groups, strict=True) if req)
+        return ok, sum(hits)
+
+
+def _wanted(mapping: ColumnMapping | None) -> _Want:
+    groups: list = []
+    named = set()
+    if mapping is not None:
+        for target, spec in mapping.columns.items():
+            if spec.is_constant:
+                continue
+            alts = tuple(tuple(normalize_name(c) for c in alt) for alt in spec.alternatives)
+            groups.append((not spec.optional, alts))
+            named.add(target)
+    for target in INTERACTION_COLUMNS:
+        if target not in named:
+            groups.append((target in REQUIRED_COLUMNS, ((target,),)))
+    return _Want(tuple(groups))
+
+
+def _blank_cell(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _find_header(rows: list[list], want: _Want | None) -> int:
+    """0-based index of the header among the first rows: the first row when it has the
+    required columns, else the first row that has them, else the row with the most wanted
+    columns (at least two, more than the first row), else 0."""
+    if not rows or want is None or not want.groups:
+        return 0
+    ok, first_hits = want.score(rows[0])
+    if ok:
+        return 0
+    best, best_hits = 0, max(first_hits, 1)
+    for i, cells in enumerate(rows[1:_HEADER_SEARCH_ROWS], start=1):
+        ok, hits = want.score(cells)
+        if ok:
+            return i
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+def _header_names(cells: list) -> list[str]:
+    """Column names from header cells, as pandas names them (blank -> ``Unnamed: j``,
+    repeated names -> ``x.1``)."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for j, cell in enumerate(cells):
+        if _blank_cell(cell):
+            name = f"Unnamed: {j}"
+        elif isinstance(cell, float) and cell.is_integer():
+            name = str(int(cell))
+        else:
+            name = str(cell).strip()
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
+
+
+def _header_keys(cells: list) -> frozenset[str]:
+    return frozenset(normalize_name(c) for c in cells if not _blank_cell(c))
+
+
+def _check_header_row(header_row: Any) -> int | None:
+    if header_row is None:
+        return None
+    if isinstance(header_row, bool) or not isinstance(header_row, int | np.integer):
+        raise OptionError(
+            f"`header_row` must be the spreadsheet row number of the column names (1 = the "
+            f"first row), got {header_row!r}."
+        )
+    if header_row < 1:
+        raise OptionError(
+            f"`header_row` must be 1 or more (1 = the first row), got {header_row!r}."
+        )
+    return int(header_row)
+
+
+def _no_header_row(name: str, header_row: int, available: int) -> DataError:
+    return _fail(
+        name,
+        f"has no row {header_row} to take the column names from.",
+        f"header_row between 1 and {available}",
+        f"{available} row(s)",
+        "pass the spreadsheet row number of the column names, e.g. header_row=3",
+    )
+
+
+def _warn_header(name: str, index: int, warns: list) -> None:
+    if index > 0:
+        warns.append((_W_HEADER_ROW, {"file": name, "row": str(index + 1), "count": str(index)}))
+
+
+def _read_csv(
+    path: Path,
+    name: str,
+    encoding: str | None,
+    warns: list,
+    header_row: int | None = None,
+    want: _Want | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """A delimited text file as text columns, its spreadsheet row numbers and delimiter."""
     data = path.read_bytes()
     if not data.strip():
         raise _empty(name)
@@ -408,6 +570,26 @@ def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> tuple
     if not text.strip():
         raise _empty(name)
     delim = _sniff_delimiter(text, path.suffix.lower())
+    # the first records, with the physical line each starts on (for skiprows)
+    head: list[list[str]] = []
+    starts: list[int] = []
+    reader = csv.reader(_io.StringIO(text), delimiter=delim)
+    try:
+        for _ in range(max(_HEADER_SEARCH_ROWS, header_row or 0)):
+            starts.append(reader.line_num)
+            head.append(next(reader))
+    except StopIteration:
+        starts.pop()
+    except csv.Error:
+        starts = starts[: len(head)]
+    if header_row is not None:
+        if header_row > len(head):
+            raise _no_header_row(name, header_row, len(head))
+        index = header_row - 1
+    else:
+        index = _find_header(head, want)
+        _warn_header(name, index, warns)
+    skip = starts[index] if head else 0
     try:
         frame = pd.read_csv(
             _io.StringIO(text),
@@ -415,8 +597,8 @@ def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> tuple
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
+            skiprows=skip,
         )
-        return frame, delim
     except pd.errors.EmptyDataError as exc:
         raise _empty(name) from exc
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -426,29 +608,101 @@ def _read_csv(path: Path, name: str, encoding: str | None, warns: list) -> tuple
             f"one header line then one line per row, separated by {delim!r}",
             f"the CSV parser stopped: {str(exc).strip()}",
             "check that every line has the same number of separators (quote texts that "
-            "contain the separator) or save the sheet again as CSV",
+            "contain the separator) or save the sheet again as CSV; if the column names are "
+            "not on the first line, pass header_row=<line number>",
         ) from exc
+    return frame, np.arange(len(frame)) + skip + 2, delim
 
 
-def _read_excel(path: Path, name: str, sheet: Any) -> tuple[pd.DataFrame, str, list[str]]:
-    try:
-        book = pd.ExcelFile(path)
-    except ImportError as exc:
-        raise MissingDependencyError(
-            f"{name}: reading .xls files needs xlrd: pip install xlrd (or save as .xlsx)."
-        ) from exc
-    except (zipfile.BadZipFile, ValueError, OSError, KeyError) as exc:
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _sniff_content(path: Path) -> str:
+    """What a file really holds: ``"xlsx"`` (zip), ``"xls"`` (OLE2), ``"parquet"``,
+    ``"html"``, ``"xml"``, ``"text"`` or ``"binary"``."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(_OLE_SIGNATURE):
+        return "xls"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", "ignore")
+    elif b"\x00" in head:
+        return "binary"
+    else:
+        text = head.decode("utf-8", "ignore")
+    low = text.lstrip("\ufeff \t\r\n").lower()
+    if low.startswith("<!doctype html") or "<html" in low[:2048] or "<table" in low[:2048]:
+        return "html"
+    if low.startswith("<?xml"):
+        return "xml"
+    return "text"
+
+
+def _html_parser() -> str | None:
+    if importlib.util.find_spec("lxml") is not None:
+        return "lxml"
+    if importlib.util.find_spec("bs4") and importlib.util.find_spec("html5lib"):
+        return "bs4"
+    return None
+
+
+def _read_html(path: Path, name: str, encoding: str | None, warns: list) -> pd.DataFrame:
+    flavor = _html_parser()
+    if flavor is None:
         raise _fail(
             name,
-            "is not a readable Excel workbook.",
-            "an .xlsx/.xlsm workbook",
+            "is a web page (an HTML table saved with an Excel extension), not a workbook.",
+            "an .xlsx/.xls workbook or a CSV file",
+            "HTML",
+            "open it in Excel and save it as .xlsx (or CSV); or install lxml "
+            "(pip install lxml) to read the table as it is",
+        )
+    text = _decode(path.read_bytes(), name, encoding, warns)
+    try:
+        tables = pd.read_html(_io.StringIO(text), flavor=flavor, keep_default_na=False)
+    except (ValueError, ImportError) as exc:
+        raise _fail(
+            name,
+            "is a web page without a readable table.",
+            "an HTML <table> with a header row",
             f"{type(exc).__name__}: {exc}",
-            "open it in Excel and save it again as .xlsx, or export it as CSV",
+            "open it in Excel and save it as .xlsx (or CSV)",
         ) from exc
-    sheets = list(book.sheet_names)
+    warns.append((_W_HTML, {"file": name}))
+    frame = tables[0]
+    frame.columns = [str(c[-1] if isinstance(c, tuple) else c) for c in frame.columns]
+    return frame.astype(object)
+
+
+def _select_sheets(sheet: Any, sheets: list[str], name: str) -> list[str] | None:
+    """The sheets asked for, in order; ``None`` for the default (first + same header)."""
     if sheet is None:
-        sheet_name: Any = sheets[0] if sheets else 0
-    elif isinstance(sheet, int):
+        return None
+    if isinstance(sheet, str) and sheet.strip().lower() == "all":
+        if not any(s.strip().lower() == "all" for s in sheets):
+            return list(sheets)
+    items = list(sheet) if isinstance(sheet, list | tuple) else [sheet]
+    if not items:
+        raise OptionError("`sheet` must name at least one sheet, got an empty list.")
+    out: list[str] = []
+    for item in items:
+        one = _one_sheet(item, sheets, name)
+        if one not in out:
+            out.append(one)
+    return out
+
+
+def _one_sheet(sheet: Any, sheets: list[str], name: str) -> str:
+    if isinstance(sheet, bool) or not isinstance(sheet, int | np.integer | str):
+        raise OptionError(
+            f"`sheet` must be a sheet name, a sheet index, a list of them, 'all' or None, got "
+            f"{sheet!r}."
+        )
+    if isinstance(sheet, int | np.integer):
         if not 0 <= sheet < len(sheets):
             raise _fail(
                 name,
@@ -457,32 +711,159 @@ def _read_excel(path: Path, name: str, sheet: Any) -> tuple[pd.DataFrame, str, l
                 f"sheets {', '.join(repr(s) for s in sheets)}",
                 f"pass sheet={sheets[0]!r} (or another of the sheets listed)",
             )
-        sheet_name = sheets[sheet]
-    else:
-        sheet_name = str(sheet)
-        if sheet_name not in sheets:
-            folded = {normalize_name(s): s for s in sheets}
-            if normalize_name(sheet_name) in folded:
-                sheet_name = folded[normalize_name(sheet_name)]
-            else:
-                close = difflib.get_close_matches(sheet_name, sheets, n=1, cutoff=0.4)
-                raise _fail(
-                    name,
-                    f"has no sheet named {sheet!r}.",
-                    f"sheet {sheet!r}",
-                    f"sheets {', '.join(repr(s) for s in sheets)}",
-                    f"pass sheet={(close or sheets)[0]!r} (or another of the sheets listed)",
-                )
+        return sheets[int(sheet)]
+    if sheet in sheets:
+        return sheet
+    folded = {normalize_name(s): s for s in sheets}
+    if normalize_name(sheet) in folded:
+        return folded[normalize_name(sheet)]
+    close = difflib.get_close_matches(sheet, sheets, n=1, cutoff=0.4)
+    raise _fail(
+        name,
+        f"has no sheet named {sheet!r}.",
+        f"sheet {sheet!r}",
+        f"sheets {', '.join(repr(s) for s in sheets)}",
+        f"pass sheet={(close or sheets)[0]!r} (or another of the sheets listed)",
+    )
+
+
+@dataclass
+class _Book:
+    """What was read from a workbook: one frame and row numbers per sheet read."""
+
+    frames: list[tuple[str, pd.DataFrame, np.ndarray]]
+    sheets: list[str]
+    skipped: dict[str, str]
+
+
+def _open_book(path: Path, name: str, content: str):
+    engine = "xlrd" if content == "xls" else "openpyxl"
     try:
-        return pd.read_excel(book, sheet_name=sheet_name, dtype=object), sheet_name, sheets
-    except (ValueError, KeyError, OSError) as exc:
+        return pd.ExcelFile(path, engine=engine)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{name}: reading .xls files needs xlrd: pip install xlrd (or open the file in "
+            "Excel and save it as .xlsx)."
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 - zipfile, openpyxl and xlrd raise many types
         raise _fail(
             name,
-            f"sheet {sheet_name!r} could not be read.",
+            "is not a readable Excel workbook.",
+            "an .xlsx/.xlsm workbook (or an .xls one)",
+            f"{type(exc).__name__}: {exc}",
+            "open it in Excel and save it again as .xlsx, or export it as CSV",
+        ) from exc
+
+
+def _read_sheet(book, sheet: str, name: str, nrows: int | None = None) -> pd.DataFrame:
+    try:
+        raw = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object, nrows=nrows)
+    except Exception as exc:  # noqa: BLE001 - reported as a DataError naming the sheet
+        raise _fail(
+            name,
+            f"sheet {sheet!r} could not be read.",
             "a sheet with a header row and one row per interaction",
             f"{type(exc).__name__}: {exc}",
             "open it in Excel and save it again as .xlsx, or export the sheet as CSV",
         ) from exc
+    return raw if len(raw.dropna(how="all")) else raw.iloc[0:0]
+
+
+def _sheet_frame(raw: pd.DataFrame, index: int) -> tuple[pd.DataFrame, np.ndarray]:
+    names = _header_names(raw.iloc[index].tolist())
+    body = raw.iloc[index + 1 :]
+    rows = body.index.to_numpy() + 1  # raw row 0 is spreadsheet row 1
+    return body.set_axis(names, axis=1).reset_index(drop=True), rows
+
+
+def _match_header(raw: pd.DataFrame, keys: frozenset, header_row: int | None) -> int | None:
+    """The row of ``raw`` whose cells are the columns ``keys`` (the first sheet's header)."""
+    candidates = [header_row - 1] if header_row else range(min(len(raw), _HEADER_SEARCH_ROWS))
+    for i in candidates:
+        if i < len(raw) and _header_keys(raw.iloc[i].tolist()) == keys:
+            return i
+    return None
+
+
+def _read_workbook(
+    path: Path,
+    name: str,
+    content: str,
+    sheet: Any,
+    header_row: int | None,
+    want: _Want | None,
+    warns: list,
+) -> _Book:
+    with _open_book(path, name, content) as book:
+        sheets = [str(s) for s in book.sheet_names]
+        chosen = _select_sheets(sheet, sheets, name)
+        frames: list[tuple[str, pd.DataFrame, np.ndarray]] = []
+        skipped: dict[str, str] = {}
+        first_keys: frozenset | None = None
+        first_sheet = None
+
+        def label(s: str) -> str:
+            return f"{name} (sheet {s!r})" if len(sheets) > 1 else name
+
+        def take(s: str, raw: pd.DataFrame, index: int) -> None:
+            nonlocal first_keys, first_sheet
+            if index >= len(raw):
+                raise _no_header_row(label(s), index + 1, len(raw))
+            if first_keys is None:
+                first_keys, first_sheet = _header_keys(raw.iloc[index].tolist()), s
+            frames.append((s, *_sheet_frame(raw, index)))
+
+        def header_of(s: str, raw: pd.DataFrame) -> int:
+            if header_row is not None:
+                return header_row - 1
+            index = _find_header(raw.head(_HEADER_SEARCH_ROWS).values.tolist(), want)
+            _warn_header(label(s), index, warns)
+            return index
+
+        if chosen is not None:  # the sheets asked for
+            for s in chosen:
+                raw = _read_sheet(book, s, label(s))
+                if raw.empty:
+                    skipped[s] = "empty"
+                    continue
+                index = None if first_keys is None else _match_header(raw, first_keys, header_row)
+                take(s, raw, header_of(s, raw) if index is None else index)
+        else:  # the first sheet with content, then every other with the same columns
+            for s in sheets:
+                if first_keys is None:
+                    raw = _read_sheet(book, s, label(s))
+                    if raw.empty:
+                        skipped[s] = "empty"
+                        continue
+                    take(s, raw, header_of(s, raw))
+                    continue
+                head = _read_sheet(book, s, label(s), nrows=_HEADER_SEARCH_ROWS)
+                if head.empty:
+                    skipped[s] = "empty"
+                    continue
+                index = _match_header(head, first_keys, header_row)
+                if index is None:
+                    skipped[s] = "other columns"
+                    filled = head.notna()
+                    if filled.any(axis=1).sum() < 2 or filled.any(axis=0).sum() < 2:
+                        continue  # a note, not a table: listed in the report only
+                    shown = _header_names(head.iloc[_find_header(head.values.tolist(), want)])
+                    warns.append(
+                        (
+                            _W_SHEET_SKIPPED,
+                            {
+                                "file": path.name,
+                                "sheet": repr(s),
+                                "first": repr(first_sheet),
+                                "columns": _shown(
+                                    [c for c in shown if not c.startswith("Unnamed:")]
+                                ),
+                            },
+                        )
+                    )
+                    continue
+                take(s, _read_sheet(book, s, label(s)), index)
+    return _Book(frames, sheets, skipped)
 
 
 def _read_parquet(path: Path, name: str) -> pd.DataFrame:
@@ -519,8 +900,30 @@ def _header_only(name: str, columns: list[str], fix_sheet: str = "") -> DataErro
     )
 
 
-def _read_source(source: Any, sheet: Any, encoding: str | None, timezone: str, warns: list) -> _Raw:
+def _stack(frames: list[tuple[str, pd.DataFrame, np.ndarray]]) -> pd.DataFrame:
+    """Sheets one below the other; a column spelled differently in a later sheet
+    (``"Call ID"`` / ``"Call Id"``) takes the first sheet's spelling."""
+    spelling: dict[str, str] = {}
+    parts = []
+    for _, frame, _ in frames:
+        names = [spelling.setdefault(normalize_name(c) or c, c) for c in frame.columns]
+        parts.append(frame.set_axis(names, axis=1))
+    return pd.concat(parts, ignore_index=True, sort=False)
+
+
+def _read_source(
+    source: Any,
+    sheet: Any,
+    encoding: str | None,
+    timezone: str,
+    warns: list,
+    *,
+    header_row: int | None = None,
+    want: _Want | None = None,
+) -> _Raw:
     if isinstance(source, pd.DataFrame):
+        if header_row is not None:
+            raise OptionError("`header_row` applies to CSV and Excel files, not to a DataFrame.")
         labels = [str(c).strip() for c in source.columns]
         dup = sorted({c for c in labels if labels.count(c) > 1})
         if dup:
@@ -582,22 +985,63 @@ def _read_source(source: Any, sheet: Any, encoding: str | None, timezone: str, w
             f"{os.getcwd()!r})",
         )
     delimiter = None
+    sheet_of_rows = None
+    sheets_read: list[str] = []
+    skipped: dict[str, str] = {}
     try:
         mtime = path.stat().st_mtime
-        if _READERS[suffix] == "csv":
-            frame, delimiter = _read_csv(path, name, encoding, warns)
-        elif _READERS[suffix] == "excel":
-            frame, sheet_name, sheets = _read_excel(path, name, sheet)
-            if len(sheets) > 1:
-                name = f"{name} (sheet {sheet_name!r})"
-                others = [s for s in sheets if s != sheet_name]
-                fix_sheet = (
-                    f"; or pick another sheet: sheet={others[0]!r} (sheets: "
-                    + ", ".join(repr(s) for s in sheets)
-                    + ")"
+        kind = _READERS[suffix]
+        content = _sniff_content(path) if kind != "parquet" else "parquet"
+        if kind == "excel" and content == "text":
+            warns.append((_W_TEXT_AS_EXCEL, {"file": name}))
+            kind = "csv"
+        elif kind == "csv" and content in ("xlsx", "xls"):
+            warns.append((_W_EXCEL_AS_TEXT, {"file": name, "kind": f".{content}"}))
+            kind = "excel"
+        if kind == "csv":
+            frame, rows, delimiter = _read_csv(path, name, encoding, warns, header_row, want)
+        elif kind == "excel" and content == "html":
+            frame = _read_html(path, name, encoding, warns)
+            rows = np.arange(len(frame)) + 2
+        elif kind == "excel" and content in ("xlsx", "xls"):
+            book = _read_workbook(path, name, content, sheet, header_row, want, warns)
+            skipped = book.skipped
+            sheets_read = [s for s, _, _ in book.frames]
+            if len(book.sheets) > 1:
+                shown = sheets_read or [s for s in book.sheets if s in (sheet or [])] or []
+                if isinstance(sheet, str | int) and not sheets_read:
+                    shown = [_one_sheet(sheet, book.sheets, name)]
+                if len(shown) == 1:
+                    name = f"{name} (sheet {shown[0]!r})"
+                elif shown:
+                    name = f"{name} (sheets {', '.join(repr(s) for s in shown)})"
+                others = [s for s in book.sheets if s not in shown]
+                if others:
+                    fix_sheet = (
+                        f"; or pick another sheet: sheet={others[0]!r} (sheets: "
+                        + ", ".join(repr(s) for s in book.sheets)
+                        + ")"
+                    )
+            if not book.frames:
+                raise _empty(name, fix_sheet)
+            frame = _stack(book.frames)
+            rows = np.concatenate([r for _, _, r in book.frames])
+            if len(book.frames) > 1:
+                sheet_of_rows = np.concatenate(
+                    [np.full(len(f), s, dtype=object) for s, f, _ in book.frames]
                 )
+        elif kind == "excel":
+            what = {"xml": "an XML file", "parquet": "a Parquet file"}.get(content, "binary data")
+            raise _fail(
+                name,
+                "is not a readable Excel workbook.",
+                "an .xlsx/.xlsm workbook (or an .xls one)",
+                what,
+                "open it in Excel and save it again as .xlsx, or export it as CSV",
+            )
         else:
             frame = _read_parquet(path, name)
+            rows = np.arange(len(frame)) + 2
     except PermissionError as exc:
         raise _fail(
             name,
@@ -617,17 +1061,29 @@ def _read_source(source: Any, sheet: Any, encoding: str | None, timezone: str, w
     if unnamed:
         frame = frame.drop(columns=unnamed)
         blank = blank.drop(columns=unnamed)
-    rows = np.arange(len(frame)) + 2
     blank_rows = blank.all(axis=1).to_numpy()
     n_blank = int(blank_rows.sum())
     if n_blank:
         frame = frame[~blank_rows].reset_index(drop=True)
         rows = rows[~blank_rows]
+        if sheet_of_rows is not None:
+            sheet_of_rows = sheet_of_rows[~blank_rows]
         warns.append((_W_BLANK_ROWS, {"count": str(n_blank)}))
     if len(frame) == 0:
         raise _header_only(name, list(frame.columns), fix_sheet)
     as_of = pd.Timestamp(mtime, unit="s", tz="UTC").tz_convert(timezone).tz_localize(None)
-    return _Raw(frame, rows, name, as_of, n_blank, path.name, delimiter)
+    return _Raw(
+        frame,
+        rows,
+        name,
+        as_of,
+        n_blank,
+        path.name,
+        delimiter,
+        sheet_of_rows,
+        sheets_read,
+        skipped,
+    )
 
 
 # --------------------------------------------------------------------------- mapping
@@ -659,7 +1115,11 @@ def _find_column(name: str, columns: list[str]) -> str | None:
 
 
 def _resolve_specs(
-    mapping: ColumnMapping | None, columns: list[str], name: str, warns: list
+    mapping: ColumnMapping | None,
+    columns: list[str],
+    name: str,
+    warns: list,
+    header_hint: str = "",
 ) -> dict[str, tuple[ColumnSpec, tuple[str, ...]]]:
     specs: dict[str, tuple[ColumnSpec, tuple[str, ...]]] = {}
     used: set[str] = set()
@@ -668,14 +1128,22 @@ def _resolve_specs(
             if spec.is_constant:
                 specs[target] = (spec, ())
                 continue
-            found = [_find_column(c, columns) for c in spec.columns]
-            missing = [c for c, f in zip(spec.columns, found, strict=True) if f is None]
-            if missing:
+            found: list = []
+            for alt in spec.alternatives:  # the first alternative whose columns are all there
+                found = [_find_column(c, columns) for c in alt]
+                if all(f is not None for f in found):
+                    break
+            first = spec.alternatives[0]
+            missing = [c for c, f in zip(first, found, strict=False) if f is None]
+            if not found or any(f is None for f in found):
+                missing = missing or list(first)
+                others = [c for alt in spec.alternatives[1:] for c in alt]
+                also = f" (or {', '.join(repr(c) for c in others)})" if others else ""
                 if spec.optional:
                     warns.append(
                         (
                             _W_OPTIONAL,
-                            {"column": repr(missing[0]), "field": target},
+                            {"column": repr(missing[0]) + also, "field": target},
                         )
                     )
                     continue
@@ -691,14 +1159,14 @@ def _resolve_specs(
                 )
                 raise _fail(
                     name,
-                    f"the mapping for `{target}` names the column {col!r}, which is not in the "
-                    "file.",
-                    f"a column {col!r}",
+                    f"the mapping for `{target}` names the column {col!r}{also}, which is not "
+                    "in the file.",
+                    f"a column {col!r}{also}",
                     f"columns {_shown(columns)}"
                     + (
                         f"; closest: {', '.join(repr(c) for c in close_cols)}" if close_cols else ""
                     ),
-                    fix,
+                    fix + header_hint,
                 )
             specs[target] = (spec, tuple(found))
             used.update(found)
@@ -724,6 +1192,7 @@ def _resolve_specs(
                 fix += "; a date and a time column combine as `created_at: [Date, Time]`"
         else:
             fix = f"add a mapping line `{target}: <your column>`"
+        fix += header_hint
         raise _fail(
             name,
             f"no column for the required field `{target}`.",
@@ -878,7 +1347,8 @@ def load_interactions(
     source: str | os.PathLike | pd.DataFrame,
     mapping: dict | str | os.PathLike | ColumnMapping | None = None,
     *,
-    sheet: str | int | None = None,
+    sheet: str | int | list | None = None,
+    header_row: int | None = None,
     scales: dict | None = None,
     timezone: str = DEFAULT_TIMEZONE,
     as_of: Any = None,
@@ -899,8 +1369,16 @@ def load_interactions(
         Where each canonical column comes from (see :mod:`kpi_helpers.mapping`). ``None``:
         the source already uses canonical names (``"Created At"`` matches ``created_at``).
         Canonical-named columns that the mapping does not mention are picked up too.
-    sheet : str or int, optional
-        Excel sheet (default: the first).
+    sheet : str, int, list of them, or "all", optional
+        Excel sheet(s) to read: a name (any case), a 0-based index, a list (read one below the
+        other, columns matched by name) or ``"all"``. Default: the first sheet with content
+        and every other sheet whose column names are the same (an export split by month);
+        sheets with other columns are skipped with a warning. Rejected rows carry their
+        ``sheet`` and row; ``report["sheets"]`` lists the sheets read.
+    header_row : int, optional
+        Spreadsheet row (1 = the first) holding the column names, for a file with title rows
+        above its header. Default: the first row, or the first of the top 20 rows that holds
+        the mapped columns (with a warning).
     scales : dict, optional
         Survey scales, e.g. ``{"csat": (1, 10)}`` (default csat 1-5, ces 1-7, nps 0-10;
         overrides the mapping's ``scales``).
@@ -972,13 +1450,27 @@ def load_interactions(
     scale_map = default_scales(spec_map, scales)
     if dayfirst is None and spec_map is not None:
         dayfirst = spec_map.dayfirst
-    warns: list[tuple[str, dict]] = []
+    header_row = _check_header_row(header_row)
+    warns: list[tuple[str, dict]] = list(spec_map.warnings) if spec_map is not None else []
 
-    raw = _read_source(source, sheet, encoding, timezone, warns)
+    raw = _read_source(
+        source,
+        sheet,
+        encoding,
+        timezone,
+        warns,
+        header_row=header_row,
+        want=_wanted(spec_map),
+    )
     frame, name = raw.frame, raw.name
     as_of_ts = raw.as_of if as_of is None else _parse_as_of(as_of, timezone)
     columns = list(frame.columns)
-    specs = _resolve_specs(spec_map, columns, name, warns)
+    hint = (
+        "; if the column names are not on the first row, pass header_row=<row number>"
+        if raw.source != "DataFrame" and header_row is None
+        else ""
+    )
+    specs = _resolve_specs(spec_map, columns, name, warns, hint)
     dayfirst_by = _decide_dayfirst(specs, frame, dayfirst, warns)
     if decimal is None and spec_map is not None:
         decimal = spec_map.decimal
@@ -1250,6 +1742,8 @@ def load_interactions(
         "nulled": int(sum(nulled_by.values())),
         "nulled_by_reason": {k: int(v) for k, v in nulled_by.items()},
         "blank_rows_skipped": raw.blank_rows,
+        "sheets": list(raw.sheets_read),
+        "sheets_skipped": dict(raw.sheets_skipped),
     }
     if len(data) == 0:
         warns.append((_W_NONE_LOADED, {"read": str(n)}))

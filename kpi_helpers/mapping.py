@@ -40,9 +40,11 @@ True
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import re
 import unicodedata
+import warnings
 from collections.abc import Mapping as _MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +91,7 @@ _COMPATIBLE = {
 }
 _SPEC_KEYS = (
     "column",
+    "any_of",
     "type",
     "format",
     "unit",
@@ -153,13 +156,19 @@ class ColumnSpec:
     optional: bool = False
     dayfirst: bool | None = None
     decimal: str | None = None
+    any_of: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def alternatives(self) -> tuple[tuple[str, ...], ...]:
+        """The source column(s) to look for, in order: ``any_of``, else ``(columns,)``."""
+        return self.any_of or ((self.columns,) if self.columns else ())
 
     @property
     def label(self) -> str:
         """The source column(s) as a user sees them: ``'Date' + 'Time'``."""
         if self.is_constant:
             return f"(constant {self.constant!r})"
-        return " + ".join(repr(c) for c in self.columns)
+        return " or ".join(" + ".join(repr(c) for c in alt) for alt in self.alternatives)
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,8 @@ class ColumnMapping:
     decimal: str | None = None
     name: str | None = None
     description: str | None = None
+    #: Assumptions made while reading a mapping file: ``(message, fields)`` for ``t()``.
+    warnings: tuple = ()
 
 
 def _default_type(target: str) -> str:
@@ -189,15 +200,58 @@ def _unknown_target(target: Any, origin: str) -> OptionError:
     )
 
 
+#: What an unquoted YAML ``yes``/``on``/``true`` (``no``/``off``/``false``) was written as.
+_YAML_BOOL_SPELLINGS = {True: ("yes", "true", "on"), False: ("no", "false", "off")}
+
+
+def _spellings(value: Any) -> tuple[str, ...]:
+    """A value as text; YAML booleans (``yes``, ``on`` unquoted) as the words they came from."""
+    if isinstance(value, bool):
+        return _YAML_BOOL_SPELLINGS[value]
+    return (str(value),)
+
+
 def _as_str_tuple(value: Any, what: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str | int | float | bool):
         value = [value]
     try:
-        return tuple(str(v) for v in value)
+        return tuple(dict.fromkeys(text for v in value for text in _spellings(v)))
     except TypeError as exc:
         raise OptionError(f"{what} must be a list of values, got {value!r}.") from exc
+
+
+def _value_pairs(values: _MappingABC) -> tuple[tuple[Any, Any], ...]:
+    """``values:`` items; a YAML boolean key (``yes: 5``) stands for each of its spellings."""
+    pairs = []
+    for key, target in values.items():
+        keys = _spellings(key) if isinstance(key, bool) else (key,)
+        pairs.extend((k, target) for k in keys)
+    return tuple(pairs)
+
+
+def _alternatives(raw: Any, where: str, typ: str) -> tuple[tuple[str, ...], ...]:
+    if isinstance(raw, str) or not isinstance(raw, list | tuple) or not raw:
+        raise OptionError(
+            f"{where}: `any_of` must be a list of source columns, the first one found is used "
+            f"(e.g. any_of: [AvgTalkDuration (hh:mm:ss), AvgTalkDuration]), got {raw!r}."
+        )
+    alts = []
+    for alt in raw:
+        cols = (str(alt),) if isinstance(alt, str | int | float) else alt
+        if not isinstance(cols, list | tuple) or len(cols) not in (1, 2):
+            raise OptionError(
+                f"{where}: each `any_of` item must be a column name or [DateColumn, TimeColumn], "
+                f"got {alt!r}."
+            )
+        cols = tuple(str(c) for c in cols)
+        if len(cols) == 2 and typ != "timestamp":
+            raise OptionError(f"{where}: two columns (date + time) need type timestamp.")
+        if not all(c.strip() for c in cols):
+            raise OptionError(f"{where}: a source column name in `any_of` is empty.")
+        alts.append(cols)
+    return tuple(alts)
 
 
 def _decimal(value: Any, where: str) -> str | None:
@@ -236,10 +290,17 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
             f"{where}: unknown key(s) {', '.join(repr(k) for k in unknown)}; valid keys are "
             f"{', '.join(_SPEC_KEYS)}."
         )
-    if "value" in raw and "column" in raw:
-        raise OptionError(f"{where}: give either 'column' or 'value' (a constant), not both.")
-    if "value" not in raw and "column" not in raw:
-        raise OptionError(f"{where}: needs 'column' (the source column) or 'value' (a constant).")
+    given = [k for k in ("column", "any_of", "value") if k in raw]
+    if len(given) > 1:
+        raise OptionError(
+            f"{where}: give one of 'column', 'any_of' (alternative columns) or 'value' "
+            f"(a constant), not {' and '.join(repr(k) for k in given)}."
+        )
+    if not given:
+        raise OptionError(
+            f"{where}: needs 'column' (the source column), 'any_of' (alternative source "
+            f"columns) or 'value' (a constant)."
+        )
     typ = raw.get("type", default_type)
     if typ not in TYPES:
         raise OptionError(f"{where}: `type` must be one of {', '.join(TYPES)}, got {typ!r}.")
@@ -282,13 +343,16 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
         scale=scale,
         true_values=_as_str_tuple(raw.get("true_values"), f"{where}: `true_values`"),
         false_values=_as_str_tuple(raw.get("false_values"), f"{where}: `false_values`"),
-        values=tuple(values.items()),
+        values=_value_pairs(values),
         optional=bool(raw.get("optional", False)),
         dayfirst=dayfirst,
         decimal=decimal,
     )
     if "value" in raw:
         return ColumnSpec(constant=raw["value"], is_constant=True, **common)
+    if "any_of" in raw:
+        alts = _alternatives(raw["any_of"], where, typ)
+        return ColumnSpec(columns=alts[0], any_of=alts, **common)
     col = raw["column"]
     if isinstance(col, list | tuple):
         cols = tuple(str(c) for c in col)
@@ -365,11 +429,28 @@ _PRESETS: dict[str, dict] = {}
 _BUILTINS_LOADED = False
 
 
-def _read_yaml(path: Path) -> dict:
+#: Warning when a mapping file is not UTF-8 (English msgid; pt-BR in locales/.../io.po).
+W_MAPPING_CP1252 = (
+    "Mapping file {file}: not UTF-8; read as Windows-1252 (cp1252). Save it as UTF-8 if "
+    "accented letters look wrong."
+)
+
+
+def _read_yaml(path: Path, warns: list | None = None) -> dict:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise OptionError(f"Cannot read the mapping file '{path}': {exc.strerror or exc}.") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Notepad's "ANSI": Windows-1252 (any byte decodes as Latin-1 when cp1252 cannot)
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+        if warns is not None:
+            warns.append((W_MAPPING_CP1252, {"file": repr(Path(path).name)}))
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -413,7 +494,10 @@ def register_preset(name: str, mapping: _MappingABC | str | Path) -> None:
         raise OptionError(f"`name` must be a non-empty text, got {name!r}.")
     _load_builtins()
     if isinstance(mapping, str | Path):
-        raw = _read_yaml(Path(mapping))
+        found: list = []
+        raw = _read_yaml(Path(mapping), found)
+        for msg, fields in found:
+            warnings.warn(msg.format(**fields), UserWarning, stacklevel=2)
     elif isinstance(mapping, _MappingABC):
         raw = copy.deepcopy(dict(mapping))
     else:
@@ -458,7 +542,9 @@ def resolve_mapping(mapping: Any) -> ColumnMapping | None:
         if path.suffix.lower() in (".yml", ".yaml") or path.is_file():
             if not path.is_file():
                 raise OptionError(f"`mapping`: the mapping file '{text}' does not exist.")
-            return parse_mapping(_read_yaml(path), origin=f"mapping file '{path.name}'")
+            found: list = []
+            parsed = parse_mapping(_read_yaml(path, found), origin=f"mapping file '{path.name}'")
+            return dataclasses.replace(parsed, warnings=tuple(found))
         get_preset(text)  # raises, listing the known presets
     raise OptionError(
         f"`mapping` must be None, a dict, a YAML file path or a preset name "

@@ -12,9 +12,15 @@ import pandas as pd
 import pytest
 
 from kpi_helpers import compute
-from kpi_helpers.errors import DataError, OptionError
+from kpi_helpers.errors import DataError, KpiError, OptionError
 from kpi_helpers.i18n import t
-from kpi_helpers.io import _LABELS, _WARNING_MESSAGES, LoadResult, load_interactions
+from kpi_helpers.io import (
+    _LABELS,
+    _SHEET_SKIP_LABELS,
+    _WARNING_MESSAGES,
+    LoadResult,
+    load_interactions,
+)
 
 T = pd.Timestamp
 D, TM = dt.date, dt.time
@@ -107,7 +113,11 @@ def test_callcentre_sheet_loads_value_by_value(callcentre_xlsx):
     assert _vals(d["handle_time_s"]) == [143.0, 242.0, None, 90.0, 300.0, 180.0, None, 600.0]
     assert _vals(d["csat"]) == [3.0, 5.0, None, None, 4.0, 2.0, None, 4.0]
     assert str(d["answered"].dtype) == "boolean" and d["wait_s"].dtype == "float64"
+    # the Notes sheet (one column of text) and the empty one are skipped, and listed
     assert res.warnings == []
+    assert res.report["sheets"] == ["Calls"]
+    assert res.report["sheets_skipped"] == {"Notes": "other columns", "Empty": "empty"}
+    assert "Abas lidas: 'Calls'" in res.summary() and "'Empty': aba vazia" in res.summary()
     assert res.scales["csat"].low == 1 and res.scales["csat"].high == 5
 
 
@@ -170,6 +180,158 @@ def test_sheet_without_the_mapped_columns(callcentre_xlsx):
     msg = str(exc.value)
     assert msg.startswith("calls.xlsx (sheet 'Empty'): is empty.")
     assert "pick another sheet: sheet='Calls' (sheets: 'Calls', 'Notes', 'Empty')" in msg
+
+
+def _month_sheets(path, extra: bool = True):
+    """Jan and Feb sheets of the same export (Feb with a title row and a bad date), plus a
+    pivot-like sheet with other columns."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Jan"
+    ws.append(["interaction_id", "created_at", "channel"])
+    ws.append(["J1", dt.datetime(2026, 1, 5, 9), "phone"])
+    ws.append(["J2", dt.datetime(2026, 1, 6, 9), "phone"])
+    ws = wb.create_sheet("Feb")
+    ws.append(["February export"])
+    ws.append(["Interaction ID", "Created At", "Channel"])  # same columns, other spelling
+    ws.append(["F1", dt.datetime(2026, 2, 5, 9), "chat"])
+    ws.append(["F2", "never", "chat"])
+    ws.append(["J1", dt.datetime(2026, 2, 7, 9), "chat"])
+    if extra:
+        ws = wb.create_sheet("Pivot")
+        ws.append(["channel", "calls"])
+        ws.append(["phone", 2])
+        wb.create_sheet("Blank")
+    wb.save(path)
+    return path
+
+
+def test_default_reads_every_sheet_with_the_same_columns(tmp_path):
+    # regression: only the first sheet was read; the other months vanished silently
+    path = _month_sheets(tmp_path / "months.xlsx")
+    res = load_interactions(path, as_of="2026-12-31")
+    assert res.data["interaction_id"].tolist() == ["J1", "J2", "F1"]
+    assert res.data["channel"].tolist() == ["phone", "phone", "chat"]
+    assert res.report["sheets"] == ["Jan", "Feb"]
+    assert res.report["sheets_skipped"] == {"Pivot": "other columns", "Blank": "empty"}
+    # rejected rows say which sheet and which spreadsheet row (Feb: title on row 1)
+    assert res.rejected[["sheet", "row", "check"]].values.tolist() == [
+        ["Feb", 4, "invalid_timestamp"],
+        ["Feb", 5, "duplicate_id"],
+    ]
+    assert res.rejected["reason"].iloc[1] == (
+        "interaction_id: 'J1' already appears in row 2 (sheet 'Jan')"
+    )
+    assert res.issues["sheet"].tolist() == ["Feb", "Feb"]
+    assert res.warnings == [  # Feb's header is found below its title by Jan's columns
+        "months.xlsx: sheet 'Pivot' skipped: its columns ('channel', 'calls') differ from those "
+        "of sheet 'Jan'. Pass sheet=[...] with the sheets to read.",
+    ]
+    summary = res.summary("en")
+    assert "Sheets read: 'Jan', 'Feb'" in summary
+    assert "  - 'Pivot': columns differ from the first sheet read" in summary
+
+
+def test_sheet_accepts_a_name_an_index_a_list_or_all(tmp_path):
+    path = _month_sheets(tmp_path / "months.xlsx", extra=False)
+    ids = {
+        "Feb": ["F1", "J1"],
+        1: ["F1", "J1"],
+        "jan": ["J1", "J2"],
+        ("Jan", "Feb"): ["J1", "J2", "F1"],
+        ("Feb", "Jan"): ["F1", "J1", "J2"],
+        "all": ["J1", "J2", "F1"],
+    }
+    for sheet, expected in ids.items():
+        sel = list(sheet) if isinstance(sheet, tuple) else sheet
+        res = load_interactions(path, sheet=sel, as_of="2026-12-31")
+        assert res.data["interaction_id"].tolist() == expected, sheet
+    res = load_interactions(path, sheet=["Jan", "Feb"], as_of="2026-12-31")
+    assert res.report["sheets"] == ["Jan", "Feb"] and "sheet" in res.rejected
+    res = load_interactions(path, sheet="Feb", as_of="2026-12-31")
+    assert "sheet" not in res.rejected and res.rejected["row"].tolist() == [4]
+    with pytest.raises(DataError, match="has no sheet named 'Mar'"):
+        load_interactions(path, sheet=["Jan", "Mar"])
+    with pytest.raises(OptionError, match="`sheet` must name at least one sheet"):
+        load_interactions(path, sheet=[])
+
+
+def test_title_rows_above_the_header_and_header_row(tmp_path):
+    # regression: a PBX workbook with a title above the header could not be loaded
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Call report January 2026"])
+    ws.append([])
+    ws.append(["Call Id", "Date", "Answered (Y/N)"])
+    ws.append(["C1", dt.datetime(2026, 1, 5, 9), "Y"])
+    ws.append(["C2", dt.datetime(2026, 1, 5, 10), "N"])
+    wb.save(tmp_path / "titled.xlsx")
+    mapping = {"interaction_id": "Call Id", "created_at": "Date", "answered": "Answered (Y/N)"}
+    res = load_interactions(tmp_path / "titled.xlsx", mapping, as_of="2026-12-31")
+    assert res.data["interaction_id"].tolist() == ["C1", "C2"]
+    assert res.warnings == [
+        "titled.xlsx: the column names are on row 3; the 2 row(s) above them were skipped "
+        "(a title?). Pass header_row=... to pick another row."
+    ]
+    res = load_interactions(tmp_path / "titled.xlsx", mapping, header_row=3, as_of="2026-12-31")
+    assert res.data["answered"].tolist() == [True, False] and res.warnings == []
+    # a CSV with a title line (and a ';' delimiter the title does not hide)
+    text = "Relatório de chamadas\nCall Id;Date;Answered (Y/N)\nC1;05/01/2026;S\nC2;x;N\n"
+    res = load_interactions(_csv(tmp_path, text, "titled.csv"), mapping, as_of="2026-12-31")
+    assert res.data["interaction_id"].tolist() == ["C1"]
+    assert res.rejected["row"].tolist() == [4]  # spreadsheet rows: title 1, header 2
+    # nothing found: the error says how to point at the header
+    with pytest.raises(DataError) as exc:
+        load_interactions(tmp_path / "titled.xlsx", {**mapping, "interaction_id": "Ticket"})
+    assert "pass header_row=<row number>" in str(exc.value)
+    with pytest.raises(DataError, match="has no row 9 to take the column names from"):
+        load_interactions(tmp_path / "titled.csv", mapping, header_row=9)
+    with pytest.raises(OptionError, match="`header_row` must be 1 or more"):
+        load_interactions(tmp_path / "titled.csv", mapping, header_row=0)
+    with pytest.raises(OptionError, match="`header_row` applies to CSV and Excel files"):
+        load_interactions(pd.DataFrame({"a": [1]}), header_row=2)
+
+
+def test_files_with_the_wrong_extension_are_read_as_what_they_are(tmp_path):
+    # regression: a CSV saved as .xls/.xlsx gave "Excel file format cannot be determined"
+    text = "interaction_id,created_at\n1,2026-01-05\n"
+    for ext in ("xls", "xlsx"):
+        res = load_interactions(_csv(tmp_path, text, f"calls.{ext}"), as_of="2026-12-31")
+        assert res.data["interaction_id"].tolist() == ["1"]
+        assert res.warnings == [f"calls.{ext}: has an Excel extension but holds text; read as CSV."]
+    wb = openpyxl.Workbook()
+    wb.active.append(["interaction_id", "created_at"])
+    wb.active.append(["1", "2026-01-05"])
+    wb.save(tmp_path / "book.csv")
+    res = load_interactions(tmp_path / "book.csv", as_of="2026-12-31")
+    assert len(res) == 1 and "holds an Excel workbook (.xlsx)" in res.warnings[0]
+    html = "<html><body><table><tr><th>interaction_id</th></tr><tr><td>1</td></tr></table>"
+    (tmp_path / "web.xls").write_text(html, encoding="utf-8")
+    try:
+        res = load_interactions(tmp_path / "web.xls")
+    except DataError as exc:  # no HTML parser installed: say what the file is and the fix
+        msg = str(exc)
+        assert msg.startswith("web.xls: is a web page (an HTML table saved with an Excel")
+        assert "save it as .xlsx (or CSV)" in msg and "pip install lxml" in msg
+    else:  # pragma: no cover - lxml or html5lib installed
+        assert "is a web page (an HTML table)" in res.warnings[0]
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(KpiError, match=r"old.xls: reading .xls files needs xlrd: pip install"):
+        load_interactions(tmp_path / "old.xls")
+
+
+def test_workbooks_are_closed(tmp_path):
+    # regression: pd.ExcelFile was never closed (ResourceWarning; a locked file on Windows)
+    import gc
+    import warnings
+
+    path = _month_sheets(tmp_path / "months.xlsx")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_interactions(path, as_of="2026-12-31")
+        load_interactions(path, sheet="Feb", as_of="2026-12-31")
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
 
 
 def test_combine_keeps_a_date_time_when_the_time_cell_is_blank():
@@ -696,7 +858,7 @@ def test_missing_unreadable_and_unsupported_files(tmp_path):
     with pytest.raises(DataError, match="nope.json: has a file type the loader does not read"):
         load_interactions(tmp_path / "nope.json")
     fake = tmp_path / "fake.xlsx"
-    fake.write_text("not a workbook")
+    fake.write_bytes(b"\x00\x01 not a workbook")
     with pytest.raises(DataError, match="fake.xlsx: is not a readable Excel workbook"):
         load_interactions(fake)
     fake = tmp_path / "fake.parquet"
@@ -990,6 +1152,7 @@ def test_every_message_has_a_pt_br_translation():
     for msg in [
         *_LABELS.values(),
         *_WARNING_MESSAGES,
+        *_SHEET_SKIP_LABELS.values(),
         "{source}: {loaded} of {read} rows loaded, {rejected} rejected.",
         "Rejected rows by reason:",
         "Values blanked (row kept) by reason:",
