@@ -440,6 +440,8 @@ def worked_example(
         m = get_metric(mid)
         if res is None or mid in unavailable or mid not in res.columns:
             why = unavailable.get(mid, "")
+            if operations is None and m.source == "operations":
+                why = t("needs the operations table", lang)
             rows.append(
                 {
                     "id": mid,

@@ -211,7 +211,10 @@ def test_worked_example_view_is_a_table_with_labels_values_and_n(tiny):
     assert view.text.splitlines()[0] == "Exemplo resolvido: janeiro de 2026"
     assert "Volume (contatos recebidos): 3 (n = 3 contatos)" in view.text
     en = primer.worked_example_view(tiny, "financial", period="2026-01", lang="en")
-    assert "unavailable" in en.html and "(n = " not in en.text  # no operations table
+    assert "unavailable (needs the operations table)" in en.html  # short, in the page's language
+    assert "(n = " not in en.text
+    pt = primer.worked_example_view(tiny, "financial", period="2026-01", lang="pt-BR").html
+    assert "indisponível (precisa da tabela de operações)" in pt and "needs" not in pt
 
 
 def test_html_views_display_their_text_and_chart(monkeypatch):
