@@ -213,7 +213,7 @@ def test_test_report_in_browser(browser_context, test_report):
     assert page.locator("table img").count() == 0
     axis = page.locator(".kpi-chart svg").text_content()
     assert "<script>alert(1)</script>" in axis  # an axis label, as text
-    assert page.title() == "Contacts <script>alert(1)</script>"
+    assert page.title() == "Contacts <script>alert(1)</script> — January 2026"  # with its period
     page.wait_for_timeout(300)
     assert dialogs == [], f"a dialog fired: {dialogs}"
     assert problems == [], f"console errors: {problems}"
@@ -231,6 +231,10 @@ def test_index_in_browser(browser_context, test_report):
     page.wait_for_load_state("load")
     assert page.url.endswith("good/2026-01/good_2026-01.html")
     assert _check_charts(page) == 1
+    # and back: every report links to the index, relatively (works from a file share)
+    page.get_by_role("link", name="All reports").click()
+    page.wait_for_load_state("load")
+    assert page.url == index.resolve().as_uri()
     assert dialogs == [] and problems == []
     assert browser_context.blocked == []
     page.close()

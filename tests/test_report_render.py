@@ -20,7 +20,13 @@ from kpi_helpers.report.charts_offline import (
     vega_bundle,
     vegalite_version,
 )
-from kpi_helpers.report.render import ReportPage, clean_notebook, network_references, render_html
+from kpi_helpers.report.render import (
+    DataSource,
+    ReportPage,
+    clean_notebook,
+    network_references,
+    render_html,
+)
 
 EVIL = ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>']
 
@@ -135,6 +141,29 @@ def test_render_html_content_escaping_and_offline():
     assert network_references(html) == []
     assert "require.js" not in html and "mathjax" not in html.lower()
     assert not re.search(r"<script[^>]+src=", html)
+
+
+def test_render_html_title_has_the_period_and_the_header_links_to_the_index():
+    html = render_html(_executed_notebook(with_chart=False), _page())
+    assert "<title>Scorecard &lt;b&gt;X&lt;/b&gt; — October 2026</title>" in html
+    assert '<a href="../../index.html">← All reports</a>' in html
+    week = _page(period_label="2026-W43", period_display="2026-W43")
+    assert week.document_title == "Scorecard <b>X</b> — 2026-W43 (Oct 1, 2026 – Oct 31, 2026)"
+    alone = render_html(_executed_notebook(with_chart=False), _page(index_href=None))
+    assert "index.html" not in alone
+
+
+def test_render_html_lists_every_data_source_escaped():
+    sources = (
+        DataSource("contatos", "data/<x>.parquet", "dados de amostra"),
+        DataSource("metas", "targets.yml"),
+    )
+    html = render_html(
+        _executed_notebook(with_chart=False), _page(lang="pt-BR", data_source=sources)
+    )
+    assert "Fonte dos dados" in html and "data/&lt;x&gt;.parquet" in html
+    assert "(dados de amostra)" in html and "<code>targets.yml</code>" in html
+    assert "Todos os relatórios" in html and "sample data" not in html
 
 
 def test_render_html_is_deterministic_and_pt_br():

@@ -23,6 +23,7 @@ __all__ = [
     "REMOVE_CELL_TAGS",
     "REMOVE_OUTPUT_TAGS",
     "TEMPLATES_DIR",
+    "DataSource",
     "ReportPage",
     "clean_notebook",
     "network_references",
@@ -64,8 +65,22 @@ _NETWORK_RE = re.compile(
 
 
 @dataclass(frozen=True)
+class DataSource:
+    """One data file in the page header: what it holds (``role``), its path, a note."""
+
+    role: str
+    path: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ReportPage:
-    """What the page header and footer show (all plain text: the template escapes it)."""
+    """What the page header and footer show (all plain text: the template escapes it).
+
+    ``data_source`` is a text, or the job's data files (:class:`DataSource`, one per data
+    parameter); ``index_href`` links back to the index (``reports/<job>/<period>/`` is two
+    folders below it), None for no link.
+    """
 
     title: str
     lang: str
@@ -74,9 +89,18 @@ class ReportPage:
     period_first_day: str
     period_last_day: str
     data_through: str
-    data_source: str
+    data_source: str | tuple[DataSource, ...]
     notebook: str
     generated_at: str | None = None
+    index_href: str | None = "../../index.html"
+
+    @property
+    def document_title(self) -> str:
+        """The ``<title>``: the report's title and its period (``Scorecard — outubro de 2026``)."""
+        period = self.period_display
+        if period == self.period_label and self.period_first_day:  # a code such as 2026-W43
+            period = f"{period} ({self.period_first_day} – {self.period_last_day})"
+        return f"{self.title} — {period}" if period else self.title
 
 
 def clean_notebook(nb) -> object:
@@ -193,7 +217,7 @@ def render_html(nb, page: ReportPage) -> str:
     from nbconvert import HTMLExporter
 
     clean = clean_notebook(nb)
-    clean.metadata["title"] = page.title
+    clean.metadata["title"] = page.document_title
     has_charts = any(
         CHART_MARKER in str(o.get("data", {}).get("text/html", ""))
         for c in clean.cells
@@ -215,6 +239,7 @@ def render_html(nb, page: ReportPage) -> str:
             notebook=page.notebook,
         ),
         "no_js": t("Charts need JavaScript enabled in the browser.", lang),
+        "index": t("All reports", lang),
     }
     exporter = HTMLExporter(
         template_name="kpi_report",

@@ -34,6 +34,7 @@ from .config import Job, ReportConfig, fill_placeholders, safe_name
 
 __all__ = [
     "AUTO_PARAMETERS",
+    "DATA_PARAMETERS",
     "JobResult",
     "RunPlan",
     "data_as_of",
@@ -45,6 +46,10 @@ __all__ = [
 
 #: Parameters filled by the runner when the notebook declares them and the job does not set them.
 AUTO_PARAMETERS = ("period", "period_start", "period_end", "as_of", "lang", "interactive")
+#: Notebook parameters that name a data file, with the file a blank value ("") stands for in
+#: the project's notebooks (the committed sample, targets.yml). Every one a job has is
+#: recorded in run.json with its checksum and listed in the page header.
+DATA_PARAMETERS = ("data", "operations", "targets")
 _ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _ENGINE_NAME = "kpi_report"
 
@@ -63,6 +68,8 @@ class RunPlan:
     base_dir: Path
     timeout: float | None = None
     inputs: Mapping = field(default_factory=dict)
+    #: language of the messages of this run (the command's); the page speaks ``job.lang``
+    messages_lang: str | None = None
 
     @property
     def html_path(self) -> Path:
@@ -158,14 +165,19 @@ def _data_param(job: Job) -> str | None:
     return value if isinstance(value, str) and "{" not in value else None
 
 
-def default_as_of(job: Job, base_dir: Path, *, cache: dict | None = None) -> _dt.date:
-    """The as-of date of a run without ``--as-of``: the day after the latest data of the job."""
+def default_as_of(
+    job: Job, base_dir: Path, *, cache: dict | None = None, lang: str | None = None
+) -> _dt.date:
+    """The as-of date of a run without ``--as-of``: the day after the latest data of the job.
+
+    ``lang``: language of the error message (default: the job's).
+    """
     data = _data_param(job)
     if data is None:
         raise ReportError(
             t(
                 "Job {job}: no 'data' parameter to read the latest date from; pass --as-of YYYY-MM-DD.",
-                job.lang,
+                lang or job.lang,
                 job=job.name,
             )
         )
@@ -190,6 +202,7 @@ def plan_job(
     overrides: Mapping[str, str] | None = None,
     out_dir: Path | None = None,
     timeout: float | None = None,
+    lang: str | None = None,
 ) -> RunPlan:
     """Resolve the period and the parameters of ``job`` and check them, without running anything.
 
@@ -210,6 +223,9 @@ def plan_job(
     timeout : float, optional
         Seconds the notebook may run in total (default: the job's ``timeout``, else no
         limit); going over fails the job.
+    lang : str, optional
+        Language of the messages (errors here, and of :func:`execute_plan`): the command's
+        (default: the job's). The report itself speaks the job's (or ``--param lang``'s).
 
     Raises
     ------
@@ -220,11 +236,12 @@ def plan_job(
     from ..periods import parse_period
     from .params import check_parameters, notebook_parameters, parse_cli_value
 
+    messages_lang = lang or job.lang
     if not job.notebook.is_file():
         raise ReportError(
             t(
                 "Job {job}: notebook not found: {path}.",
-                job.lang,
+                messages_lang,
                 job=job.name,
                 path=job.notebook_text,
             )
@@ -287,13 +304,7 @@ def plan_job(
             job = dataclasses.replace(job, lang=lang)
     stem = safe_name(job.output.format_map({**fields, "period": safe_name(resolved.label)}))
     root = Path(out_dir) if out_dir is not None else config.output_dir
-    inputs = {}
-    for key, value in values.items():
-        if isinstance(value, str) and value and len(value) < 500:
-            candidate = config.base_dir / value
-            with contextlib.suppress(OSError, ValueError):
-                if candidate.is_file():
-                    inputs[key] = value
+    inputs = _inputs(values, declared, config.base_dir)
     return RunPlan(
         job=job,
         period=resolved,
@@ -304,6 +315,69 @@ def plan_job(
         base_dir=config.base_dir,
         timeout=timeout if timeout is not None else job.timeout,
         inputs=inputs,
+        messages_lang=messages_lang,
+    )
+
+
+def _default_input(key: str) -> Path | None:
+    """The file a blank ``key`` parameter stands for (see :data:`DATA_PARAMETERS`)."""
+    from .. import sample
+    from ..config import TARGETS_FILE
+
+    defaults = {
+        "data": sample.sample_path,
+        "operations": sample.operations_path,
+        "targets": lambda: TARGETS_FILE,
+    }
+    return Path(defaults[key]()) if key in defaults else None
+
+
+def _role(key: str, lang: str) -> str:
+    """What a data parameter holds, for the page header ("contatos", "metas"...)."""
+    roles = {
+        "data": t("contacts", lang),
+        "operations": t("operations", lang),
+        "targets": t("targets", lang),
+    }
+    return roles.get(key, key)
+
+
+def _shown_path(path: Path, base_dir: Path) -> str:
+    """``path`` relative to the folder of reports.yml when inside it, else absolute."""
+    try:
+        return Path(os.path.relpath(path.resolve(), base_dir.resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def _inputs(values: Mapping, declared: Mapping, base_dir: Path) -> dict[str, str]:
+    """Parameter -> path of every data file the job reads (what run.json checksums).
+
+    Every string parameter naming an existing file (relative to the folder of reports.yml
+    or absolute), and the data parameters of :data:`DATA_PARAMETERS` the notebook declares
+    and the job leaves blank (they then read the committed sample / targets.yml).
+    """
+    inputs: dict[str, str] = {}
+    for key, value in values.items():
+        if isinstance(value, str) and value and len(value) < 500:
+            candidate = base_dir / value
+            with contextlib.suppress(OSError, ValueError):
+                if candidate.is_file():
+                    inputs[key] = value
+    for key in DATA_PARAMETERS:
+        if key in inputs or key not in declared:
+            continue
+        value = values[key] if key in values else declared[key].default_value()
+        if isinstance(value, str) and not value.strip():
+            path = _default_input(key)
+            if path is not None and path.is_file():
+                inputs[key] = _shown_path(path, base_dir)
+    order = list(DATA_PARAMETERS)
+    return dict(
+        sorted(
+            inputs.items(),
+            key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]),
+        )
     )
 
 
@@ -547,6 +621,7 @@ def _record(
     record = {
         "job": plan.job.name,
         "title": t(plan.job.title, plan.job.lang),
+        "title_source": plan.job.title,
         "status": status,
         "period": {
             "label": period.label,
@@ -574,12 +649,30 @@ def _record(
     return record
 
 
+def _data_sources(plan: RunPlan) -> tuple:
+    """What the page header lists: each data file of the job with what it holds."""
+    from ..config import SAMPLE_DIR
+    from .render import DataSource
+
+    lang = plan.job.lang
+    sample = SAMPLE_DIR.resolve()
+    out = []
+    for key, rel in plan.inputs.items():
+        path = (plan.base_dir / rel).resolve()
+        note = t("sample data", lang) if path.is_relative_to(sample) else ""
+        out.append(DataSource(role=_role(key, lang), path=rel, note=note))
+    return tuple(out)
+
+
 def _page(plan: RunPlan, generated_at: str | None):
     from .render import ReportPage
 
     period, lang = plan.period, plan.job.lang
     last_day = period.end - _dt.timedelta(days=1)
-    source = plan.job.source or str(plan.parameters.get("data", "")) or plan.job.notebook_text
+    if plan.job.source:  # reports.yml's own words (an English text is shown translated)
+        source = t(plan.job.source, lang)
+    else:
+        source = _data_sources(plan) or plan.job.notebook_text
     return ReportPage(
         title=t(plan.job.title, lang),
         lang=lang,
@@ -623,7 +716,7 @@ def execute_plan(
 
     from .render import render_html
 
-    lang = plan.job.lang
+    lang = plan.messages_lang or plan.job.lang
     plan.out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=plan.out_dir))
     executed_path = tmp / f"{plan.stem}.ipynb"
@@ -741,7 +834,7 @@ def execute_plan(
 
 
 def _error_message(plan: RunPlan, error: Mapping) -> str:
-    lang = plan.job.lang
+    lang = plan.messages_lang or plan.job.lang
     head = t("{job} {period} failed", lang, job=plan.job.name, period=plan.period.label)
     if error.get("cell") not in (None, "?"):
         where = t(
