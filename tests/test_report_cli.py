@@ -109,6 +109,9 @@ def test_help_as_a_subprocess(tmp_path):
     proc = run_cli("--help", cwd=tmp_path)
     assert proc.returncode == 0, _out(proc)
     assert "Usage: kpi-report" in proc.stdout and "due" in proc.stdout
+    # each command's one-line help is whole (no "Run jobs (JOB ..." cut at a false sentence end)
+    assert "Run jobs (names or --all) and refresh index.html." in proc.stdout
+    assert "(JOB ..." not in proc.stdout
 
 
 @pytest.mark.parametrize("command", [["run"], ["list"], ["due"], ["index"]])
@@ -250,6 +253,9 @@ def test_run_success_outputs(workspace):
     assert proc.returncode == 0, _out(proc)
     assert "[1/1] good 2026-01: running" in proc.stdout and "done in" in proc.stdout
     assert "1 of 1 reports succeeded." in proc.stdout
+    # not a terminal: a start and an end line per job, no "cell N/M" line per cell
+    job_lines = [line for line in proc.stdout.splitlines() if line.startswith("[1/1]")]
+    assert len(job_lines) == 2 and "cell" not in proc.stdout, proc.stdout
     folder = root / "out" / "good" / "2026-01"
     names = {p.name for p in folder.iterdir()}
     assert {"good_2026-01.html", "good_2026-01.ipynb", "run.json"} <= names
@@ -285,6 +291,41 @@ def test_run_success_outputs(workspace):
     assert html.count("window.vegaEmbed=") == 1
     index = (root / "out" / "index.html").read_text(encoding="utf-8")
     assert 'href="good/2026-01/good_2026-01.html"' in index
+
+
+@pytest.mark.slow
+def test_one_language_per_command_and_the_index_follows_its_reports(tmp_path):
+    import re
+
+    config = make_workspace(tmp_path)  # reports.yml: lang en
+    out = tmp_path / "pt"
+    proc = run_cli(
+        "run", "good", "--config", str(config), "--param", "lang=pt-BR", "--out", str(out),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, _out(proc)
+    # every message in the command's language (reports.yml's en), whatever the report's
+    assert "running" in proc.stdout and re.search(r"done in \d+\.\d s", proc.stdout)
+    assert "executando" not in proc.stdout and "concluído" not in proc.stdout
+    assert "1 of 1 reports succeeded." in proc.stdout
+    # the index of a folder whose reports are all in pt-BR is in pt-BR
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="pt-BR">' in index and "Relatórios" in index and "pronto" in index
+    page = next(out.glob("good/*/*.html")).read_text(encoding="utf-8")
+    assert '<html lang="pt-BR">' in page and "Todos os relatórios" in page
+    # --lang sets both: messages (numbers per locale too) and the index
+    other = tmp_path / "en"
+    again = run_cli(
+        "run", "good", "--config", str(config), "--lang", "pt-BR", "--out", str(other),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert again.returncode == 0, _out(again)
+    assert re.search(r"concluído em \d+,\d s", again.stdout), again.stdout
+    assert "running" not in again.stdout and "done in" not in again.stdout
+    assert "1 de 1 relatórios gerados com sucesso." in again.stdout
+    assert '<html lang="pt-BR">' in (other / "index.html").read_text(encoding="utf-8")
+    page = next(other.glob("good/*/*.html")).read_text(encoding="utf-8")
+    assert '<html lang="en">' in page  # the report keeps its job's language
 
 
 @pytest.mark.slow

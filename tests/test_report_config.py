@@ -279,3 +279,53 @@ def test_plan_job_resolves_fills_and_does_not_mutate(tmp_path):
     weekly = plan_job(job, cfg, as_of=dt.date(2026, 11, 1), period="2026-W43")
     assert weekly.parameters["period_start"] == "2026-10-19"
     assert weekly.out_dir.name == "2026-W43"
+
+
+def test_timezone_key(tmp_path):
+    from kpi_helpers.config import DEFAULT_TIMEZONE
+
+    assert parse_config(_raw(), base_dir=tmp_path).timezone == DEFAULT_TIMEZONE
+    assert parse_config({**_raw(), "timezone": "UTC"}, base_dir=tmp_path).timezone == "UTC"
+    with pytest.raises(ConfigError, match="'timezone'.*'Mars/Olympus'"):
+        parse_config({**_raw(), "timezone": "Mars/Olympus"}, base_dir=tmp_path)
+
+
+def test_every_data_file_of_a_job_is_recorded_and_listed():
+    """The scorecard reads interactions, operations and targets: all three are inputs,
+    checksummed in run.json and listed (translated, language-neutral paths) in the header."""
+    import datetime as _dt
+
+    from kpi_helpers.config import PROJ_ROOT
+    from kpi_helpers.report.runner import _page, _record, _sha256, plan_job
+
+    cfg = load_config(PROJ_ROOT / "reports.yml")
+    plan = plan_job(cfg.get("scorecard"), cfg, as_of=dt.date(2026, 11, 1))
+    assert dict(plan.inputs) == {
+        "data": "data/sample/interactions.parquet",
+        "operations": "data/sample/operations.csv",
+        "targets": "targets.yml",
+    }
+    started = _dt.datetime(2026, 11, 1, 6, tzinfo=_dt.UTC)
+    record = _record(plan, status="ok", started=started, duration=1.0)
+    assert set(record["inputs"]) == {"data", "operations", "targets"}
+    ops = PROJ_ROOT / "data" / "sample" / "operations.csv"
+    assert record["inputs"]["operations"]["sha256"] == _sha256(ops)
+    assert record["title_source"] == "Balanced Scorecard"
+    sources = _page(plan, None).data_source
+    assert [(s.role, s.path, s.note) for s in sources] == [
+        ("contatos", "data/sample/interactions.parquet", "dados de amostra"),
+        ("operações", "data/sample/operations.csv", "dados de amostra"),
+        ("metas", "targets.yml", ""),
+    ]
+    # a job that leaves them blank still records what the notebook reads ("" = the sample)
+    raw = {"jobs": {"sc": {"notebook": "notebooks/scorecard.ipynb", "parameters": {"data": ""}}}}
+    blank = parse_config(raw, base_dir=PROJ_ROOT)
+    plan = plan_job(blank.get("sc"), blank, as_of=dt.date(2026, 11, 1))
+    assert dict(plan.inputs) == {
+        "data": "data/sample/interactions.parquet",
+        "operations": "data/sample/operations.csv",
+        "targets": "targets.yml",
+    }
+    # an English page lists them in English
+    en = plan_job(blank.get("sc"), blank, as_of=dt.date(2026, 11, 1), overrides={"lang": "en"})
+    assert [s.role for s in _page(en, None).data_source] == ["contacts", "operations", "targets"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from kpi_helpers.report.index import collect_reports, render_index, write_index
+from kpi_helpers.report.index import collect_reports, index_language, render_index, write_index
 
 EVIL_TITLE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
@@ -21,6 +21,8 @@ def _run(
     generated="2026-11-01T06:00:00+00:00",
     title="Weekly trends",
     message=None,
+    lang=None,
+    title_source=None,
 ):
     folder = root / job / label
     folder.mkdir(parents=True, exist_ok=True)
@@ -38,6 +40,10 @@ def _run(
     }
     if message:
         record["message"] = message
+    if lang:
+        record["lang"] = lang
+    if title_source:
+        record["title_source"] = title_source
     name = "run.json" if status == "ok" else "run.failed.json"
     (folder / name).write_text(json.dumps(record), encoding="utf-8")
     if status == "ok":
@@ -104,7 +110,8 @@ def test_index_escapes_and_links_relative(tmp_path):
         "scorecard/2026-09/scorecard_2026-09.failed.ipynb",
     ]  # job_order respected, relative links only
     assert "Oct 19, 2026 – Oct 25, 2026" in html  # end excluded -> last day shown
-    assert "2026-11-01 06:00 UTC" in html
+    # generation time per locale, in the configured time zone (default America/Sao_Paulo)
+    assert "Nov 1, 2026 3:00\u202fAM (UTC−3)" in html and "UTC<" not in html
     assert "http" not in html
 
 
@@ -120,3 +127,34 @@ def test_index_url_quotes_odd_names(tmp_path):
     _run(tmp_path, "job", "2026-01-15..2026-02-14", "2026-01-15", "2026-02-15")
     html = render_index(tmp_path, lang="en")
     assert 'href="job/2026-01-15..2026-02-14/job_2026-01-15..2026-02-14.html"' in html
+
+
+def test_index_times_per_locale_and_time_zone_and_stable_bytes(tmp_path):
+    _run(tmp_path, "trends", "2026-W43", "2026-10-19", "2026-10-26")
+    pt = render_index(tmp_path, lang="pt-BR")
+    assert "1 de nov. de 2026 03:00 (UTC−3)" in pt
+    assert "2026-11-01 06:00" not in pt  # no ISO/UTC text left
+    tokyo = render_index(tmp_path, lang="en", timezone="Asia/Tokyo")
+    assert "Nov 1, 2026 3:00\u202fPM (UTC+9)" in tokyo
+    # the index is a function of the run.json files only: same reports, same bytes
+    assert render_index(tmp_path, lang="pt-BR") == pt
+    first = write_index(tmp_path, lang="pt-BR").read_bytes()
+    assert write_index(tmp_path, lang="pt-BR").read_bytes() == first
+
+
+def test_index_language_follows_its_reports(tmp_path):
+    assert index_language(tmp_path, "pt-BR") == "pt-BR"  # no report: the default
+    _run(tmp_path, "scorecard", "2026-10", "2026-10-01", "2026-11-01", lang="en",
+         title="Balanced Scorecard", title_source="Balanced Scorecard")  # fmt: skip
+    _run(tmp_path, "trends", "2026-W43", "2026-10-19", "2026-10-26", lang="en",
+         title="Weekly trends", title_source="Weekly trends")  # fmt: skip
+    assert index_language(tmp_path, "pt-BR") == "en"  # every report is English
+    _run(tmp_path, "compare", "2026-10", "2026-10-01", "2026-11-01", lang="pt-BR",
+         title="Comparação de períodos", title_source="Period comparison")  # fmt: skip
+    assert index_language(tmp_path, "pt-BR") == "pt-BR"  # mixed: the configured one
+    assert index_language(tmp_path, "en") == "en"
+    # titles follow the index language (translated from reports.yml's English title)
+    pt = render_index(tmp_path, lang="pt-BR")
+    assert "Tendências semanais" in pt and "Comparação de períodos" in pt
+    en = render_index(tmp_path, lang="en")
+    assert "Weekly trends" in en and "Period comparison" in en and "Comparação" not in en

@@ -26,7 +26,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ConfigError, KpiError, ReportError
-from ..i18n import t
+from ..i18n import format_number, t
 
 __all__ = ["app", "main"]
 
@@ -64,8 +64,9 @@ LangOpt = Annotated[
     str | None,
     typer.Option(
         "--lang",
-        help="Language of the command's messages: en or pt-BR "
-        "(default: the lang of reports.yml; job messages use the job's lang).",
+        help="Language of every message of the command and of index.html: en or pt-BR "
+        "(default: the lang of reports.yml; without --lang, an index whose reports all "
+        "share one language is written in it). Reports keep their job's lang.",
     ),
 ]
 OutOpt = Annotated[
@@ -180,17 +181,16 @@ def _rel(path: Path) -> str:
 
 
 def _progress_printer(prefix: str):
-    tty = sys.stdout.isatty()
+    """A live ``cell N/M`` counter on a terminal; nothing in a log (start and end lines suffice)."""
+    if not sys.stdout.isatty():
+        return None
 
     def progress(done: int, total: int) -> None:
-        if tty:
-            sys.stdout.write(f"\r{prefix} {done}/{total}")
+        sys.stdout.write(f"\r{prefix} {done}/{total}")
+        sys.stdout.flush()
+        if done == total:
+            sys.stdout.write("\r" + " " * (len(prefix) + 12) + "\r")
             sys.stdout.flush()
-            if done == total:
-                sys.stdout.write("\r" + " " * (len(prefix) + 12) + "\r")
-                sys.stdout.flush()
-        else:
-            _echo(f"{prefix} {done}/{total}")
 
     return progress
 
@@ -204,7 +204,7 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
     cache: dict = {}
     for job in jobs:
         try:
-            job_as_of = as_of or default_as_of(job, config.base_dir, cache=cache)
+            job_as_of = as_of or default_as_of(job, config.base_dir, cache=cache, lang=lang)
             if first is not None:
                 kind = parse_period(job.period, as_of=job_as_of).kind
                 if kind not in ("day", "week", "month", "quarter", "year"):
@@ -212,7 +212,7 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
                         t(
                             "Job {job}: --from/--to need a job whose period is a day, week, month, "
                             "quarter or year; its period {spec!r} is a {kind}.",
-                            job.lang,
+                            lang,
                             job=job.name,
                             spec=job.period,
                             kind=kind,
@@ -232,6 +232,7 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
                             overrides=overrides,
                             out_dir=out,
                             timeout=timeout,
+                            lang=lang,
                         )
                     )
             else:
@@ -243,6 +244,7 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
                         overrides=overrides,
                         out_dir=out,
                         timeout=timeout,
+                        lang=lang,
                     )
                 )
         except KpiError as exc:
@@ -250,8 +252,27 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
     return plans, errors
 
 
+def _index_lang(root: Path, lang: str, explicit: bool, config) -> str:
+    """The index's language: --lang when given, else the one its reports share, else config's."""
+    from .index import index_language
+
+    return lang if explicit else index_language(root, config.lang)
+
+
 def _run_jobs(
-    config, jobs, *, as_of, first, last, overrides, out, timeout, dry_run, generated_at, lang
+    config,
+    jobs,
+    *,
+    as_of,
+    first,
+    last,
+    overrides,
+    out,
+    timeout,
+    dry_run,
+    generated_at,
+    lang,
+    explicit_lang=False,
 ) -> int:
     from .index import write_index
     from .runner import execute_plan
@@ -274,7 +295,7 @@ def _run_jobs(
             _echo(
                 t(
                     "{job} {period}: would run {notebook} -> {html}",
-                    plan.job.lang,
+                    lang,
                     job=plan.job.name,
                     period=plan.period.label,
                     notebook=plan.job.notebook_text,
@@ -287,12 +308,11 @@ def _run_jobs(
         return _EXIT_FAILED if errors else 0
     results = []
     for i, plan in enumerate(plans, start=1):
-        job_lang = plan.job.lang
         prefix = f"[{i}/{len(plans)}] {plan.job.name} {plan.period.label}"
-        _echo(f"{prefix}: " + t("running {notebook}", job_lang, notebook=plan.job.notebook_text))
+        _echo(f"{prefix}: " + t("running {notebook}", lang, notebook=plan.job.notebook_text))
         result = execute_plan(
             plan,
-            progress=_progress_printer(f"{prefix}: " + t("cell", job_lang)),
+            progress=_progress_printer(f"{prefix}: " + t("cell", lang)),
             generated_at=generated_at,
         )
         results.append(result)
@@ -301,15 +321,20 @@ def _run_jobs(
                 f"{prefix}: "
                 + t(
                     "done in {seconds} s -> {path}",
-                    job_lang,
-                    seconds=f"{result.duration_s:.1f}",
+                    lang,
+                    seconds=format_number(result.duration_s, lang, decimals=1),
                     path=_rel(result.html),
                 )
             )
         else:
             _echo(f"✗ {result.message}", err=True)
     root = out if out is not None else config.output_dir
-    index = write_index(root, lang=lang, job_order=list(config.jobs))
+    index = write_index(
+        root,
+        lang=_index_lang(Path(root), lang, explicit_lang, config),
+        job_order=list(config.jobs),
+        timezone=config.timezone,
+    )
     _echo(t("Index: {path}", lang, path=_rel(index)))
     ok = sum(r.status == "ok" for r in results)
     total = len(results) + len(errors)
@@ -342,12 +367,14 @@ def _guard(func):
     return wrapper
 
 
-@app.command("run")
+@app.command("run", short_help="Run jobs (names or --all) and refresh index.html.")
 @_guard
 def run_command(
     jobs: Annotated[
         list[str] | None,
-        typer.Argument(help="Jobs to run (names in reports.yml).", show_default=False),
+        typer.Argument(
+            help="Jobs to run (names in reports.yml).", show_default=False, metavar="JOB"
+        ),
     ] = None,
     all_jobs: Annotated[bool, typer.Option("--all", help="Run every job.")] = False,
     config: ConfigOpt = None,
@@ -368,7 +395,10 @@ def run_command(
     generated_at: GeneratedOpt = None,
     lang: LangOpt = None,
 ) -> int:
-    """Run jobs (JOB ... or --all) for their period and refresh index.html."""
+    """Run the named jobs, or every job with --all, for their period; refresh index.html.
+
+    Without --as-of, each job reports the latest complete period of its data.
+    """
     cfg = _load(config)
     ui = _lang(lang, cfg)
     if all_jobs and jobs:
@@ -392,10 +422,11 @@ def run_command(
         dry_run=dry_run,
         generated_at=generated_at,
         lang=ui,
+        explicit_lang=lang is not None,
     )
 
 
-@app.command("due")
+@app.command("due", short_help="Run the jobs due on a day (for a daily cron line).")
 @_guard
 def due_command(
     as_of: Annotated[
@@ -434,10 +465,11 @@ def due_command(
         dry_run=dry_run,
         generated_at=generated_at,
         lang=ui,
+        explicit_lang=lang is not None,
     )
 
 
-@app.command("list")
+@app.command("list", short_help="Show the jobs, their schedules and periods.")
 @_guard
 def list_command(
     config: ConfigOpt = None,
@@ -463,7 +495,7 @@ def list_command(
     cache: dict = {}
     for job in cfg.jobs.values():
         try:
-            job_as_of = day or default_as_of(job, cfg.base_dir, cache=cache)
+            job_as_of = day or default_as_of(job, cfg.base_dir, cache=cache, lang=ui)
             resolved = f"{job.period} = {parse_period(job.period, as_of=job_as_of).label}"
             shown_as_of = job_as_of.isoformat()
         except KpiError:
@@ -477,7 +509,7 @@ def list_command(
     return 0
 
 
-@app.command("index")
+@app.command("index", short_help="Rebuild index.html from the reports on disk.")
 @_guard
 def index_command(
     config: ConfigOpt = None,
@@ -489,8 +521,12 @@ def index_command(
 
     cfg = _load(config)
     ui = _lang(lang, cfg)
+    root = Path(out if out is not None else cfg.output_dir)
     path = write_index(
-        out if out is not None else cfg.output_dir, lang=ui, job_order=list(cfg.jobs)
+        root,
+        lang=_index_lang(root, ui, lang is not None, cfg),
+        job_order=list(cfg.jobs),
+        timezone=cfg.timezone,
     )
     _echo(t("Index: {path}", ui, path=_rel(path)))
     return 0

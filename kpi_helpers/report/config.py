@@ -3,7 +3,8 @@
 A file looks like this (paths are relative to the file's folder)::
 
     output_dir: reports              # where reports/<job>/<period>/ and index.html go
-    lang: pt-BR                      # language of index.html, default of every job
+    lang: pt-BR                      # language of the command and index.html, default of every job
+    timezone: America/Sao_Paulo      # time zone of the times shown in index.html
     defaults:                        # merged into every job (job keys win)
       parameters:
         data: data/sample/interactions.parquet
@@ -31,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..config import DEFAULT_TIMEZONE
 from ..errors import ConfigError
 
 __all__ = [
@@ -62,7 +64,7 @@ JOB_KEYS = (
     "source",
     "description",
 )
-_TOP_KEYS = ("version", "output_dir", "lang", "defaults", "jobs")
+_TOP_KEYS = ("version", "output_dir", "lang", "timezone", "defaults", "jobs")
 #: Placeholders accepted in ``output`` and in string parameters.
 PLACEHOLDERS = ("job", "period", "previous", "period_start", "period_end", "as_of", "lang")
 DEFAULT_OUTPUT = "{job}_{period}"
@@ -131,6 +133,7 @@ class ReportConfig:
     output_dir: Path
     lang: str
     jobs: Mapping[str, Job]
+    timezone: str = DEFAULT_TIMEZONE  #: of the times shown in index.html
 
     def get(self, name: str) -> Job:
         """The job called ``name``; an unknown name lists the known ones."""
@@ -392,6 +395,18 @@ def parse_config(raw, *, base_dir: Path, path: Path | None = None) -> ReportConf
         lang = normalize_lang(raw.get("lang", DEFAULT_LANG))
     except Exception as exc:
         raise ConfigError(f"{where}, key 'lang': {exc}") from None
+    timezone = raw.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        from zoneinfo import ZoneInfo
+
+        if not isinstance(timezone, str):
+            raise ValueError(timezone)
+        ZoneInfo(timezone)
+    except Exception:  # noqa: BLE001 - ZoneInfoNotFoundError, ValueError, TypeError
+        raise ConfigError(
+            f"{where}, key 'timezone' must be an IANA time zone such as 'America/Sao_Paulo' "
+            f"or 'UTC', got {timezone!r}."
+        ) from None
     out = raw.get("output_dir", "reports")
     if not isinstance(out, str) or not out.strip():
         raise ConfigError(f"{where}, key 'output_dir' must be a folder path, got {out!r}.")
@@ -417,6 +432,7 @@ def parse_config(raw, *, base_dir: Path, path: Path | None = None) -> ReportConf
         output_dir=(base_dir / out).resolve(),
         lang=lang,
         jobs=jobs,
+        timezone=timezone,
     )
 
 

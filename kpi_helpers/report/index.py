@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..i18n import format_date, t
 
-__all__ = ["IndexEntry", "collect_reports", "render_index", "write_index"]
+__all__ = ["IndexEntry", "collect_reports", "index_language", "render_index", "write_index"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class IndexEntry:
     as_of: str | None
     message: str | None = None
     failed_href: str | None = None
+    lang: str | None = None  # the report's language (run.json)
+    title_source: str | None = None  # the title as written in reports.yml (English)
 
 
 def _read(path: Path) -> dict | None:
@@ -96,12 +98,36 @@ def collect_reports(root: Path) -> dict[str, list[IndexEntry]]:
                     as_of=main.get("as_of"),
                     message=(bad or {}).get("message") if status != "ok" else None,
                     failed_href=failed_href if status != "ok" else None,
+                    lang=_text(main.get("lang")),
+                    title_source=_text(main.get("title_source")),
                 )
             )
         if entries:
             entries.sort(key=lambda e: (e.period_start, e.period_end, e.period), reverse=True)
             jobs[job_dir.name] = entries
     return jobs
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def index_language(root: Path, default: str) -> str:
+    """The language the reports under ``root`` share, else ``default``.
+
+    So that a folder of English reports (``--param lang=en --out X``) gets an English
+    index, and a mixed folder the configured language.
+    """
+    from ..i18n import normalize_lang
+
+    langs = set()
+    for entries in collect_reports(root).values():
+        for e in entries:
+            try:
+                langs.add(normalize_lang(e.lang) if e.lang else None)
+            except Exception:  # noqa: BLE001 - an unknown language counts as "mixed"
+                langs.add(None)
+    return langs.pop() if len(langs) == 1 and None not in langs else default
 
 
 def _environment():
@@ -118,22 +144,34 @@ def _environment():
     )
 
 
-def render_index(root: Path, *, lang: str, job_order: Sequence[str] = ()) -> str:
-    """The HTML of the index of the reports under ``root`` (jobs in ``job_order`` first)."""
+def render_index(
+    root: Path, *, lang: str, job_order: Sequence[str] = (), timezone: str | None = None
+) -> str:
+    """The HTML of the index of the reports under ``root`` (jobs in ``job_order`` first).
+
+    Everything is in ``lang``: labels, dates, the job titles (translated from the English
+    title of reports.yml recorded in run.json) and the generation times, shown in
+    ``timezone`` (default :data:`kpi_helpers.config.DEFAULT_TIMEZONE`). The page depends
+    only on the run.json files, so the same reports give the same bytes.
+    """
+    from ..config import DEFAULT_TIMEZONE
+
+    zone = timezone or DEFAULT_TIMEZONE
     found = collect_reports(root)
     order = [j for j in job_order if j in found] + sorted(j for j in found if j not in job_order)
     groups = []
     for job in order:
         entries = found[job]
+        first = entries[0]
         groups.append(
             {
                 "job": job,
-                "title": entries[0].title,
+                "title": t(first.title_source, lang) if first.title_source else first.title,
                 "rows": [
                     {
                         "entry": e,
                         "period_range": _range(e.period_start, e.period_end, lang),
-                        "generated": _when(e.generated_at),
+                        "generated": _when(e.generated_at, lang, zone),
                     }
                     for e in entries
                 ],
@@ -158,18 +196,43 @@ def render_index(root: Path, *, lang: str, job_order: Sequence[str] = ()) -> str
     return template.render(lang="pt-BR" if lang == "pt-BR" else "en", groups=groups, labels=labels)
 
 
-def _when(value) -> str:
-    """``2026-11-01 06:00 UTC`` from run.json's ISO time ('' when absent or unreadable)."""
+def _when(value, lang: str = "en", timezone: str | None = None) -> str:
+    """run.json's ISO time in ``timezone``, per locale: ``1 de nov. de 2026 03:00 (UTC−3)``.
+
+    A time without an offset is shown as written; '' when absent or unreadable.
+    """
     import datetime as _dt
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from babel.dates import format_time
+
+    from ..config import DEFAULT_TIMEZONE
+    from ..i18n import normalize_lang
 
     try:
         moment = _dt.datetime.fromisoformat(str(value))
     except (TypeError, ValueError):
         return ""
+    zone_text = ""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(_dt.UTC)
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
-    return moment.strftime("%Y-%m-%d %H:%M")
+        try:
+            zone = ZoneInfo(timezone or DEFAULT_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = _dt.UTC
+        moment = moment.astimezone(zone)
+        zone_text = f" ({_utc_offset(moment.utcoffset())})"
+    when = format_time(moment.time(), "short", locale=normalize_lang(lang).replace("-", "_"))
+    return f"{format_date(moment.date(), lang)} {when}{zone_text}"
+
+
+def _utc_offset(delta) -> str:
+    """``UTC−3``, ``UTC+5:30``, ``UTC`` for a UTC offset."""
+    minutes = round(delta.total_seconds() / 60) if delta is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
 def _range(start: str, end: str, lang: str) -> str:
@@ -184,12 +247,14 @@ def _range(start: str, end: str, lang: str) -> str:
     return f"{format_date(first, lang)} – {format_date(last, lang)}"
 
 
-def write_index(root: Path, *, lang: str, job_order: Sequence[str] = ()) -> Path:
-    """Write ``root/index.html`` atomically and return its path."""
+def write_index(
+    root: Path, *, lang: str, job_order: Sequence[str] = (), timezone: str | None = None
+) -> Path:
+    """Write ``root/index.html`` atomically and return its path (see :func:`render_index`)."""
     from .runner import _atomic_write
 
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     path = root / "index.html"
-    _atomic_write(path, render_index(root, lang=lang, job_order=job_order))
+    _atomic_write(path, render_index(root, lang=lang, job_order=job_order, timezone=timezone))
     return path
