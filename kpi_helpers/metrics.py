@@ -424,7 +424,10 @@ _NOT_ZERO = {
 }
 
 
-def _edge(en: str = "", pt: str = "") -> dict[str, str]:
+def _edge(en: str = "", pt: str = "", *, kind: str = "proportion") -> dict[str, str]:
+    # counts and stocks have no denominator: the zero-denominator rule is not theirs
+    if kind in ("count", "stock"):
+        return {"en": en.strip(), "pt-BR": pt.strip()}
     return {
         "en": (en + " " + _NOT_ZERO["en"]).strip(),
         "pt-BR": (pt + " " + _NOT_ZERO["pt-BR"]).strip(),
@@ -462,7 +465,7 @@ def _define(
             options=dict(options or {}),
             build=build,
             scale=scale,
-            edge_cases=_edge(*edge),
+            edge_cases=_edge(*edge, kind=kind),
             source=source,
         )
     )
