@@ -219,6 +219,10 @@ _W_SHEET_SKIPPED = (
 _W_TEXT_AS_EXCEL = "{file}: has an Excel extension but holds text; read as CSV."
 _W_EXCEL_AS_TEXT = "{file}: holds an Excel workbook ({kind}) under a text extension; read as Excel."
 _W_HTML = "{file}: is a web page (an HTML table) with an Excel extension; its first table was read."
+_W_DATE_ONLY = (
+    "created_at comes from {column} alone and every value is at 00:00, while the file has a "
+    "time column {time}; to combine them, map `{fix}`."
+)
 _WARNING_MESSAGES = (
     _W_CP1252,
     _W_LATIN1,
@@ -237,7 +241,10 @@ _WARNING_MESSAGES = (
     _W_EXCEL_AS_TEXT,
     _W_HTML,
     W_MAPPING_CP1252,
+    _W_DATE_ONLY,
 )
+#: Column names (folded) of a time of day, for the "map [Date, Time]" hint.
+_TIME_NAMES = frozenset({"time", "hora", "horario", "hour", "time_of_day", "hora_do_dia"})
 #: Why a sheet was not read (summary labels, msgids of io.po).
 _SHEET_SKIP_LABELS = {
     "empty": "empty sheet",
@@ -1579,6 +1586,7 @@ def load_interactions(
 
     ordered = [c for c in INTERACTION_COLUMNS if c in parsed]
     canon = pd.DataFrame({c: parsed[c] for c in ordered}, index=index)
+    _hint_date_and_time(specs, columns, canon, warns)
 
     # row checks (pandera); a value already reported as unreadable is not reported again;
     # duplicate ids are looked for below, among the rows that are otherwise valid
@@ -1757,6 +1765,19 @@ def load_interactions(
         issues=issues_df.drop(columns="pos").reset_index(drop=True),
         _warning_items=warns,
     )
+
+
+def _hint_date_and_time(specs: dict, columns: list, canon: pd.DataFrame, warns: list) -> None:
+    """``created_at: Date`` while a Time/Hora column sits unused and every date is 00:00."""
+    srcs = specs["created_at"][1]
+    if len(srcs) != 1:
+        return
+    used = {c for _, cols in specs.values() for c in cols}
+    times = [c for c in columns if normalize_name(c) in _TIME_NAMES and c not in used]
+    created = canon["created_at"].dropna()
+    if times and len(created) and bool((created == created.dt.normalize()).all()):
+        fix = f"created_at: [{srcs[0]}, {times[0]}]"
+        warns.append((_W_DATE_ONLY, {"column": repr(srcs[0]), "time": repr(times[0]), "fix": fix}))
 
 
 #: Ids (folded) that mark a total row of a spreadsheet, not a contact.

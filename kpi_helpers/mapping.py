@@ -8,6 +8,9 @@ values come from in the source:
 - ``{"column": "Col", "type": ..., "format": ..., "unit": ..., "scale": [1, 5],
   "true_values": [...], "false_values": [...], "values": {...}, "optional": true,
   "decimal": ","}``: a column with parsing options;
+- ``{"any_of": ["AvgTalkDuration (hh:mm:ss)", "AvgTalkDuration"], ...}``: instead of
+  ``column``, alternative source columns (each a name or ``[Date, Time]``), the first one
+  found in the file is used; the other options apply as with ``column``;
 - ``{"value": "phone"}``: a constant for every row (e.g. the channel of a phone export).
 
 Optional top-level keys: ``scales`` (``{"csat": [1, 10]}``), ``timezone``, ``dayfirst`` and
@@ -25,7 +28,11 @@ each column's values decide, see :func:`kpi_helpers.validation.number_evidence`)
     wait_s: {column: Espera (min), type: duration, unit: minutes}
     csat: {column: Nota, scale: [1, 10], values: {Ótimo: 10, Ruim: 1}}
     team: {column: Equipe, optional: true}  # no error when the export lacks it
+    category: {any_of: [Assunto, Categoria]} # whichever the export has
+    answered: {column: Atendida, true_values: [yes, ok]}  # unquoted yes/on/true are fine
     dayfirst: true
+
+A YAML file that is not UTF-8 (Notepad's "ANSI") is read as Windows-1252 with a warning.
 
 Examples
 --------

@@ -209,7 +209,8 @@ def parse_bool(
     Accepts Y/N, S/N, Sim/Não, yes/no, true/false, T/F, V/F, 1/0 and x (case and accents
     ignored), Python/NumPy booleans and the numbers 1/0, plus ``true_values`` /
     ``false_values``. A checkbox-style column (only ``x`` marks, no "no" token) reads its
-    blanks as False. Anything else is bad.
+    blanks as False. A count column (whole numbers >= 0, some above 1, such as Zendesk's
+    "Reopens") reads a count above 0 as True and 0 as False. Anything else is bad.
     """
     extra_true = {fold(v) for v in true_values}
     extra_false = {fold(v) for v in false_values}
@@ -237,7 +238,12 @@ def parse_bool(
     bad = pd.Series(False, index=series.index)
     keep = ~blank
     if keep.any():
-        res, codes = _unique_apply(series[keep], one)
+        uniq, codes = _unique_codes(series[keep])
+        counts = _counts(uniq)
+        if counts is not None:  # "Reopens": 0, 1, 2... -> reopened or not
+            out[keep] = pd.array(counts > 0, dtype="boolean")[codes]
+            return out, bad
+        res = [one(v) for v in uniq]
         bad_u = np.array([r is _BAD for r in res], dtype=bool)
         val_u = pd.array([pd.NA if r is _BAD else r for r in res], dtype="boolean")
         out[keep] = val_u[codes]
@@ -247,6 +253,22 @@ def parse_bool(
         if "x" in uniq_keys and not (uniq_keys & falses):
             out[blank] = False  # checkbox column: a blank box is "no"
     return out, bad
+
+
+def _counts(uniq: np.ndarray) -> np.ndarray | None:
+    """The values as counts when every one is a whole number >= 0 and some is above 1."""
+    found = np.empty(len(uniq), dtype="float64")
+    for i, v in enumerate(uniq):
+        if isinstance(v, bool | np.bool_):
+            return None
+        if isinstance(v, int | float | np.integer | np.floating):
+            found[i] = float(v)
+        elif isinstance(v, str) and _NUMBER_RE.match(v.strip()):
+            found[i] = float(v.strip())
+        else:
+            return None
+    whole = np.isfinite(found) & (found >= 0) & (found == np.round(found))
+    return found if whole.all() and (found > 1).any() else None
 
 
 # --------------------------------------------------------------------------- numbers

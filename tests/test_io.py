@@ -1098,12 +1098,99 @@ def test_zendesk_preset(tmp_path):
         T("2025-03-03 10:00"),
         T("2025-03-04 08:00"),
     ]
-    assert d["channel"].tolist() == ["email", "web form", "chat"]
+    assert d["channel"].tolist() == ["email", "email", "chat"]  # a web form is asynchronous
     assert _vals(d["wait_s"]) == [720.0, None, 90.0]
     assert d["answered"].tolist() == [True, False, True]
     assert d["resolved"].tolist() == [True, False, False]
     assert _vals(d["csat"]) == [5.0, None, 1.0]
     assert "category" not in d
+
+
+def test_zendesk_preset_real_satisfaction_channels_and_reopens(tmp_path):
+    # regression: "Good with comment", "Not Offered"... were rejected; "Mail" / "Web Form"
+    # stayed apart from email; Reopens was ignored
+    text = (
+        "Id,Created at,Via,Satisfaction Score,Reopens,Solved at\n"
+        "1,2026-01-05 09:00,Web Form,Good with comment,0,2026-01-05 09:30\n"
+        "2,2026-01-05 10:00,Mail,Bad with comment,2,2026-01-05 10:30\n"
+        "3,2026-01-05 11:00,Chat,Not Offered,1,2026-01-05 11:30\n"
+        "4,2026-01-05 12:00,Phone call (incoming),Unoffered,0,2026-01-05 12:30\n"
+        "5,2026-01-05 13:00,API,bad,0,\n"
+    )
+    res = load_interactions(_csv(tmp_path, text, "z.csv"), "zendesk_tickets", as_of="2026-12-31")
+    d = res.data
+    assert res.report["rejected"] == 0
+    assert _vals(d["csat"]) == [5.0, 1.0, None, None, 1.0]
+    assert d["channel"].tolist() == ["email", "email", "chat", "phone", "api"]
+    assert d["reopened"].tolist() == [False, True, True, False, False]
+    got = compute(res, ["csat", "reopen_rate"])
+    assert got["csat"].iloc[0] == pytest.approx(1 / 3)  # 1 good of 3 rated
+    assert got["reopen_rate"].iloc[0] == pytest.approx(2 / 4)  # of the 4 resolved
+
+
+def test_preset_alternatives_for_export_variants(tmp_path):
+    # regression: callcenter_excel wanted "AvgTalkDuration (hh:mm:ss)"; helpdesk_ptbr "Assunto"
+    wb = openpyxl.Workbook()
+    wb.active.append(
+        ["Call Id", "Agent", "Date", "Time", "Topic", "Answered (Y/N)", "Resolved",
+         "Speed of answer in seconds", "AvgTalkDuration", "Satisfaction rating"]
+    )  # fmt: skip
+    wb.active.append(
+        ["C1", "Ana", D(2026, 1, 5), TM(9, 0), "Billing", "Y", "Y", 10, TM(0, 5, 30), 5]
+    )
+    wb.save(tmp_path / "cc.xlsx")
+    res = load_interactions(tmp_path / "cc.xlsx", "callcenter_excel", as_of="2026-12-31")
+    assert res.data["handle_time_s"].tolist() == [330.0]
+    text = "Protocolo;Data de abertura;Canal;Categoria\nP1;05/01/2026 08:10;Telefone;Cobrança\n"
+    res = load_interactions(_csv(tmp_path, text, "hd.csv"), "helpdesk_ptbr", as_of="2026-12-31")
+    assert res.data["category"].tolist() == ["Cobrança"]
+    # neither alternative: the error (or the optional warning) names both
+    res = load_interactions(
+        _csv(tmp_path, "Protocolo;Data de abertura;Canal\nP1;05/01/2026;Chat\n", "h2.csv"),
+        "helpdesk_ptbr",
+        as_of="2026-12-31",
+    )
+    assert (
+        "Optional column 'Assunto' (or 'Categoria') (for category) not found; category left out."
+        in res.warnings
+    )
+    with pytest.raises(DataError, match=r"names the column 'A' \(or 'B'\), which is not in"):
+        load_interactions(
+            tmp_path / "h2.csv",
+            {
+                "interaction_id": "Protocolo",
+                "created_at": "Data de abertura",
+                "agent": {"any_of": ["A", "B"]},
+            },
+        )
+
+
+def test_a_date_column_at_midnight_next_to_a_time_column_gets_a_hint(tmp_path):
+    text = "Id,Date,Time\n1,2026-01-05,09:00\n2,2026-01-06,10:30\n"
+    path = _csv(tmp_path, text)
+    res = load_interactions(
+        path, {"interaction_id": "Id", "created_at": "Date"}, as_of="2026-12-31"
+    )
+    assert res.warnings == [
+        "created_at comes from 'Date' alone and every value is at 00:00, while the file has a "
+        "time column 'Time'; to combine them, map `created_at: [Date, Time]`."
+    ]
+    res = load_interactions(path, {"interaction_id": "Id", "created_at": ["Date", "Time"]})
+    assert res.warnings == [] and res.data["created_at"].tolist()[0] == T("2026-01-05 09:00")
+
+
+def test_mapping_file_warnings_reach_the_load_result(tmp_path):
+    (tmp_path / "ansi.yml").write_bytes(
+        "interaction_id: Nº\ncreated_at: Criação\nanswered: {column: Atendida, "
+        "true_values: [yes, on], false_values: [no, off]}\n".encode("cp1252")
+    )
+    text = "Nº,Criação,Atendida\n1,2026-01-05 09:00,on\n2,2026-01-05 10:00,off\n"
+    res = load_interactions(_csv(tmp_path, text), tmp_path / "ansi.yml", as_of="2026-12-31")
+    assert res.data["answered"].tolist() == [True, False]
+    assert res.warnings == [
+        "Mapping file 'ansi.yml': not UTF-8; read as Windows-1252 (cp1252). Save it as UTF-8 "
+        "if accented letters look wrong."
+    ]
 
 
 def test_optional_and_unknown_arguments(tmp_path):

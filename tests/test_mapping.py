@@ -74,7 +74,9 @@ def test_parse_mapping_nested_columns_key():
         ({"csat": {"column": "C", "scale": [5, 1]}}, "low < high"),
         ({"agent": {"column": "A", "scale": [1, 5]}}, "applies to the survey scores"),
         ({"agent": {"colum": "A"}}, "unknown key(s) 'colum'"),
-        ({"agent": {"column": "A", "value": "x"}}, "not both"),
+        ({"agent": {"column": "A", "value": "x"}}, "not 'column' and 'value'"),
+        ({"agent": {"any_of": "A"}}, "`any_of` must be a list of source columns"),
+        ({"agent": {"any_of": ["A", ["B", "C"]]}}, "two columns (date + time) need type"),
         ({"agent": {}}, "needs 'column'"),
         ({"agent": 3}, "expected a column name"),
         ({"scales": {"foo": [1, 5]}}, "`scales` keys must be one of csat, nps, ces"),
@@ -150,3 +152,67 @@ def test_resolve_mapping_rejects_other_types():
     assert resolve_mapping(None) is None
     with pytest.raises(OptionError, match="`mapping` must be None, a dict"):
         resolve_mapping(42)
+
+
+def test_any_of_lists_alternative_source_columns():
+    m = parse_mapping(
+        {
+            "interaction_id": "Id",
+            "created_at": {"any_of": [["Data", "Hora"], "Aberto em"]},
+            "category": {"any_of": ["Assunto", "Categoria"], "optional": True},
+        }
+    )
+    c = m.columns
+    assert c["category"].alternatives == (("Assunto",), ("Categoria",))
+    assert c["category"].columns == ("Assunto",) and c["category"].optional
+    assert c["created_at"].alternatives == (("Data", "Hora"), ("Aberto em",))
+    assert c["interaction_id"].alternatives == (("Id",),)
+    assert c["category"].label == "'Assunto' or 'Categoria'"
+    with pytest.raises(OptionError, match="give one of 'column', 'any_of'"):
+        parse_mapping({"agent": {"column": "A", "any_of": ["B"]}})
+
+
+def test_unquoted_yaml_booleans_in_true_values(tmp_path):
+    # regression: `true_values: [yes, on]` became Python booleans ("True")
+    path = tmp_path / "m.yml"
+    path.write_text(
+        "interaction_id: Id\ncreated_at: Quando\n"
+        "answered: {column: Atendida, true_values: [yes, on], false_values: [no, off, 0]}\n"
+        "csat: {column: Nota, values: {yes: 5, no: 1}}\n",
+        "utf-8",
+    )
+    c = resolve_mapping(path).columns
+    assert c["answered"].true_values == ("yes", "true", "on")
+    assert c["answered"].false_values == ("no", "false", "off", "0")
+    assert dict(c["csat"].values) == {"yes": 5, "true": 5, "on": 5, "no": 1, "false": 1, "off": 1}
+
+
+def test_a_cp1252_mapping_file_is_read_with_a_warning(tmp_path):
+    # regression: a mapping saved by Notepad as "ANSI" raised UnicodeDecodeError
+    path = tmp_path / "ansi.yml"
+    path.write_bytes(
+        "interaction_id: Nº\ncreated_at: Data de criação\ncsat: {column: Nota, "
+        "values: {Ótimo: 5}}\n".encode("cp1252")
+    )
+    m = resolve_mapping(path)
+    assert m.columns["interaction_id"].columns == ("Nº",)
+    assert m.columns["created_at"].columns == ("Data de criação",)
+    assert dict(m.columns["csat"].values) == {"Ótimo": 5}
+    assert m.warnings == ((mapping_module.W_MAPPING_CP1252, {"file": "'ansi.yml'"}),)
+    with pytest.warns(UserWarning, match="Mapping file 'ansi.yml': not UTF-8"):
+        register_preset("test_ansi", path)
+    assert resolve_mapping(tmp_path / "ansi.yml").columns["csat"].values == (("Ótimo", 5),)
+    bom = tmp_path / "bom.yml"
+    bom.write_bytes("\ufeffinteraction_id: Nº\ncreated_at: Quando\n".encode())
+    assert resolve_mapping(bom).warnings == ()
+
+
+def test_presets_list_alternatives_for_known_variants():
+    cc = resolve_mapping("callcenter_excel").columns["handle_time_s"]
+    assert cc.alternatives == (("AvgTalkDuration (hh:mm:ss)",), ("AvgTalkDuration",))
+    hd = resolve_mapping("helpdesk_ptbr").columns["category"]
+    assert hd.alternatives == (("Assunto",), ("Categoria",))
+    zd = resolve_mapping("zendesk_tickets").columns
+    assert dict(zd["csat"].values)["good with comment"] == 5
+    assert dict(zd["channel"].values)["web form"] == "email"
+    assert zd["reopened"].columns == ("Reopens",) and zd["reopened"].optional

@@ -469,3 +469,15 @@ def test_day_fraction_column():
     assert not day_fraction_column(pd.Series([0.0, 0.0]))
     assert not day_fraction_column(pd.Series([0.5, 30]))
     assert not day_fraction_column(pd.Series(["00:05:00", "1:00"], dtype=object))
+
+
+def test_parse_bool_reads_a_count_column():
+    # Zendesk "Reopens": a count; above 0 means it happened
+    values, bad = parse_bool(pd.Series(["0", "1", "2", "", "5"]))
+    assert _vals(values) == [False, True, True, None, True] and not bad.any()
+    values, bad = parse_bool(pd.Series([0, 3, 1]))
+    assert values.tolist() == [False, True, True]
+    # not a count: a 2 among Y/N stays bad, a negative or fractional number too
+    assert parse_bool(pd.Series(["Y", "2"]))[1].tolist() == [False, True]
+    assert parse_bool(pd.Series(["0", "-2"]))[1].tolist() == [False, True]
+    assert parse_bool(pd.Series(["0", "2.5"]))[1].tolist() == [False, True]
