@@ -216,25 +216,24 @@ def _fmt_digits(value, unit: str, lang: str, extra: int = 0) -> str:
 def format_limits(value, lcl, ucl, unit: str, lang: str | None = "pt-BR") -> tuple[str, str]:
     """``(value text, "lcl – ucl")`` of a control-chart point, precise enough to see why.
 
-    When the value lies outside the limits but rounds to the same text as the limit it
-    crossed (``3,5 h`` against ``1,6 h – 3,5 h``), one more decimal is shown (up to three)
-    for the value and both limits.
+    When the value rounds to the same text as a limit (``3,5 h`` against ``1,6 h – 3,5 h``
+    for a point just outside), one more decimal is shown (up to three) for the value and
+    both limits, so that the reader sees on which side of the limit it lies.
 
     >>> format_limits(12650, 5800, 12600, "seconds", "en")
     ('3.51 h', '1.61 h – 3.50 h')
     """
     lang = normalize_lang(lang)
-    crossed = None
-    if not any(x is None or pd.isna(x) for x in (value, lcl, ucl)):
-        if value > ucl:
-            crossed = ucl
-        elif value < lcl:
-            crossed = lcl
+    limits = [x for x in (lcl, ucl) if x is not None and not pd.isna(x) and x != value]
     extra = 0
     while (
-        crossed is not None
+        value is not None
+        and not pd.isna(value)
         and extra < 3
-        and _fmt_digits(value, unit, lang, extra) == _fmt_digits(crossed, unit, lang, extra)
+        and any(
+            _fmt_digits(value, unit, lang, extra) == _fmt_digits(x, unit, lang, extra)
+            for x in limits
+        )
     ):
         extra += 1
     limits = f"{_fmt_digits(lcl, unit, lang, extra)} – {_fmt_digits(ucl, unit, lang, extra)}"

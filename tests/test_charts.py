@@ -135,6 +135,11 @@ def test_trend_chart_shows_why_a_point_is_flagged():
     assert rows[2]["value_text"] == "3,51 h" and rows[2]["limits_text"] == "1,61 h – 3,50 h"
     assert rows[0]["value_text"] == "2,5 h"  # other points keep the usual precision
     assert charts.format_limits(0.5, 0.45, 0.75, "ratio", "en") == ("50.0%", "45.0% – 75.0%")
+    # a point in a run, just inside a limit that reads the same: which side it is on shows
+    assert charts.format_limits(0.7632, 0.668, 0.7634, "ratio", "pt-BR") == (
+        "76,32%",
+        "66,80% – 76,34%",
+    )
 
 
 def test_trend_chart_with_segments_facets_one_row_per_point(tiny):
