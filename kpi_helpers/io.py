@@ -1307,6 +1307,24 @@ def _decide_number_formats(
             if spec.values:
                 series = apply_value_map(series, spec.values)
             columns[target] = (spec.decimal or decimal, srcs[0], series)
+    mapped = {src for _, srcs in specs.values() for src in srcs}
+    return number_formats(columns, frame, mapped, delimiter, warns)
+
+
+def number_formats(
+    columns: dict[str, tuple[str | None, str, pd.Series]],
+    frame: pd.DataFrame,
+    mapped: set,
+    delimiter: str | None,
+    warns: list,
+) -> dict[str, NumberFormat]:
+    """The :class:`~kpi_helpers.validation.NumberFormat` of each numeric column.
+
+    ``columns`` maps a target to ``(declared decimal or None, source column, values)``;
+    ``mapped`` lists the source columns in use (the others may tell the file's convention).
+    A column whose values read both ways follows the rest of the file (the other numeric
+    columns, the file's other columns, a ``;`` delimiter), with a warning in ``warns``.
+    """
     if not columns:
         return {}
     evidence = {
@@ -1320,7 +1338,6 @@ def _decide_number_formats(
         votes |= said if len(said) == 1 else set()
     open_ = any(v is not None for ev in evidence.values() for v in ev.ambiguous.values())
     if open_ and not votes:  # the file's other columns may tell
-        mapped = {src for _, srcs in specs.values() for src in srcs}
         for col in frame.columns:
             if col not in mapped:
                 said = number_evidence(frame[col]).decimal_votes()

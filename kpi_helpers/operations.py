@@ -63,12 +63,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .config import DEFAULT_TIMEZONE
 from .engine import normalize_by, period_bounds
 from .errors import DataError, MetricUnavailable, OptionError
+from .i18n import format_number, t
 from .mapping import normalize_name
 from .metrics import get_metric
 from .schema import OPERATIONS_COLUMNS, TIME_GRAINS
-from .validation import blank_mask, parse_number, parse_string, parse_timestamp
+from .validation import blank_mask, fold, parse_number, parse_string, parse_timestamp
 
 __all__ = [
     "OperationsResult",
@@ -142,7 +144,63 @@ _ALIASES = {
 }
 _MONTH_RE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})\s*$")
 _MONTH_DMY_RE = re.compile(r"^\s*(\d{1,2})[-/.](\d{4})\s*$")
-_WORDS_BAD_NUMBER = "not a number"
+_MONTH_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})\s*$")  # 202601
+_MONTH_NAME_YEAR_RE = re.compile(r"^([a-z]+)\.?(?:\s*[-/.]\s*|\s+de\s+|\s+)(\d{4}|\d{2})$")
+_MONTH_YEAR_NAME_RE = re.compile(r"^(\d{4})(?:\s*[-/.]\s*|\s+)([a-z]+)\.?$")
+#: Month names and abbreviations (accents removed), Portuguese and English.
+_MONTH_NAMES = {
+    **{
+        name: i
+        for i, names in enumerate(
+            [
+                ("janeiro", "jan", "january"),
+                ("fevereiro", "fev", "feb", "february"),
+                ("marco", "mar", "march"),
+                ("abril", "abr", "apr", "april"),
+                ("maio", "mai", "may"),
+                ("junho", "jun", "june"),
+                ("julho", "jul", "july"),
+                ("agosto", "ago", "aug", "august"),
+                ("setembro", "set", "sep", "sept", "september"),
+                ("outubro", "out", "oct", "october"),
+                ("novembro", "nov", "november"),
+                ("dezembro", "dez", "dec", "december"),
+            ],
+            start=1,
+        )
+        for name in names
+    }
+}
+_TOTAL_MONTHS = frozenset(
+    {"total", "totais", "totals", "grand total", "total geral", "soma", "sum"}
+)
+
+#: Reasons of rejected operations rows, by check code (English; see the labels below).
+_OPS_REASONS = {
+    "invalid_month": "{column}: {value!r} is not a month (expected e.g. 2026-02, 02/2026, "
+    "fev/2026, fevereiro de 2026, 202602 or a date)",
+    "missing_month": "{column}: the month is blank",
+    "year_out_of_range": "{column}: {value!r}: year {year} is out of range",
+    "total_row": "{column}: {value!r} looks like a total row, not a month",
+    "invalid_number": "{column}: {value!r} is not a number",
+    "negative": "{column}: {value} is negative",
+    "downtime_above_scheduled": "downtime_minutes: {value} is above the scheduled minutes {other}",
+    "completed_above_assigned": "trainings_completed: {value} is more than the trainings "
+    "assigned {other}",
+    "duplicate_row": "duplicate row ({key}): already in row {first}",
+}
+#: Short labels of the operations check codes, for summaries (msgids of io.po).
+OPS_LABELS = {
+    "invalid_month": "not a month",
+    "missing_month": "month missing",
+    "year_out_of_range": "year out of range",
+    "total_row": "total row",
+    "invalid_number": "not a number",
+    "negative": "negative value",
+    "downtime_above_scheduled": "downtime above the scheduled minutes",
+    "completed_above_assigned": "more trainings completed than assigned",
+    "duplicate_row": "duplicate month/segment",
+}
 
 
 @dataclass
@@ -155,69 +213,117 @@ class OperationsResult:
         The canonical operations table: ``month`` (first day of the month, datetime64[ns]),
         ``team`` / ``channel`` when present, the numeric columns as float64; sorted.
     rejected : pandas.DataFrame
-        One row per quarantined source row: ``row`` (1-based data row of the source),
-        ``column``, ``value`` and ``reason``.
+        One line per quarantined source row: ``row`` (as for interactions: the spreadsheet
+        row number, header = 1 and first data row = 2; the 0-based position for a
+        DataFrame), ``sheet`` (when several Excel sheets were read), ``reason`` (all the
+        row's reasons, joined with ``"; "``), ``check`` (their codes), ``column`` and
+        ``value`` of its first problem, then the row's original columns.
     source : str
         The file name or ``"DataFrame"``.
     mapping : dict
         Canonical column -> source column actually used.
+    warnings : list of str
+        Assumptions made while loading (encoding, decimal marks, title rows...), in English.
     """
 
     data: pd.DataFrame
     rejected: pd.DataFrame
     source: str = "DataFrame"
     mapping: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    _warning_items: list[tuple[str, dict]] = field(default_factory=list, repr=False)
 
-    def summary(self) -> str:
-        """One line: rows kept and rejected (with the most frequent reasons)."""
+    def summary(self, lang: str = "pt-BR") -> str:
+        """Rows kept and rejected (by reason) and the warnings, in ``lang`` (``"pt-BR"`` or
+        ``"en"``).
+
+        >>> res = load_operations(pd.DataFrame({"month": ["2026-01", "x"], "cost_total": [1, 2]}))
+        >>> print(res.summary("en"))
+        DataFrame: 1 of 2 operations rows loaded, 1 rejected.
+        Rejected rows by reason:
+          - not a month: 1
+        """
         kept, bad = len(self.data), len(self.rejected)
-        text = f"{self.source}: {kept} operations rows loaded, {bad} rejected"
+
+        def n(x):
+            return format_number(x, lang, decimals=0)
+
+        lines = [
+            t(
+                "{source}: {loaded} of {read} operations rows loaded, {rejected} rejected.",
+                lang,
+                source=self.source,
+                loaded=n(kept),
+                read=n(kept + bad),
+                rejected=n(bad),
+            )
+        ]
         if bad:
-            reasons = self.rejected["reason"].value_counts().head(3)
-            text += " (" + "; ".join(f"{r}: {n}" for r, n in reasons.items()) + ")"
-        return text + "."
+            codes = self.rejected["check"].str.split(", ").explode().value_counts(sort=False)
+            lines.append(t("Rejected rows by reason:", lang))
+            for code, count in codes.items():
+                lines.append(f"  - {t(OPS_LABELS.get(code, code), lang)}: {n(count)}")
+        if self._warning_items:
+            lines.append(t("Warnings:", lang))
+            for msg, fields in self._warning_items:
+                lines.append(f"  - {t(msg, lang, **fields)}")
+        return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- loading
 
 
-def _read(source) -> tuple[pd.DataFrame, str]:
+def _want(mapping: Mapping[str, str] | None) -> Any:
+    """The header an operations table is recognised by (for title rows above it)."""
+    from .io import _Want
+
+    names: dict[str, list[str]] = {c: [c] for c in OPERATIONS_COLUMNS}
+    for alias, target in _ALIASES.items():
+        names[target].append(alias)
+    for target, src in dict(mapping or {}).items():
+        if target in names and isinstance(src, str):
+            names[target].insert(0, normalize_name(src))
+    groups = tuple((target == "month", tuple((n,) for n in alts)) for target, alts in names.items())
+    return _Want(groups)
+
+
+def _read(
+    source,
+    *,
+    mapping: Mapping[str, str] | None,
+    sheet: Any,
+    encoding: str | None,
+    header_row: int | None,
+    warns: list,
+) -> tuple[pd.DataFrame, str, np.ndarray, np.ndarray | None, str | None]:
+    """The source as a frame: (frame, name, row numbers, sheet per row or None, delimiter)."""
     if isinstance(source, OperationsResult):
-        return source.data, source.source
+        frame = source.data
+        return frame, source.source, np.arange(len(frame)), None, None
     inner = getattr(source, "data", None)
     if isinstance(inner, pd.DataFrame) and not isinstance(source, pd.DataFrame):
-        return inner, str(getattr(source, "source", "operations"))
+        name = str(getattr(source, "source", "operations"))
+        return inner, name, np.arange(len(inner)), None, None
     if isinstance(source, pd.DataFrame):
-        return source, "DataFrame"
-    if isinstance(source, (str, os.PathLike)):
+        return source, "DataFrame", np.arange(len(source)), None, None
+    if isinstance(source, str | os.PathLike):
+        from .io import _check_header_row, _read_source
+
         path = Path(source)
         if not path.is_file():
             raise DataError(
                 f"`operations`: file {str(path)!r} not found (the path is taken as given)."
             )
-        suffix = path.suffix.lower()
-        try:
-            if suffix in (".csv", ".txt", ".tsv"):
-                sep = "\t" if suffix == ".tsv" else None
-                frame = pd.read_csv(
-                    path, dtype=str, keep_default_na=False, sep=sep, engine="python"
-                )
-            elif suffix in (".xlsx", ".xlsm", ".xls"):
-                frame = pd.read_excel(path, dtype=object)
-            elif suffix in (".parquet", ".pq"):
-                frame = pd.read_parquet(path)
-            else:
-                raise DataError(
-                    f"`operations`: {path.name}: the file type must be one of .csv, .tsv, .txt, "
-                    f".xlsx, .xls, .parquet, got {suffix!r}."
-                )
-        except DataError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - reported as a DataError naming the file
-            raise DataError(
-                f"`operations`: {path.name} cannot be read ({type(exc).__name__}: {exc})."
-            ) from exc
-        return frame, path.name
+        raw = _read_source(
+            path,
+            sheet,
+            encoding,
+            DEFAULT_TIMEZONE,
+            warns,
+            header_row=_check_header_row(header_row),
+            want=_want(mapping),
+        )
+        return raw.frame, raw.name, raw.rows, raw.sheets, raw.delimiter
     raise DataError(
         "`operations` must be a pandas DataFrame, an OperationsResult or a path to a CSV, Excel "
         f"or Parquet file, got {type(source).__name__}."
@@ -260,57 +366,106 @@ def _resolve_columns(
     return used
 
 
-def _parse_month(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Month values -> first day of the month (datetime64[ns]); returns (values, bad)."""
+def _parse_month(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Month values -> first day of the month (datetime64[ns]).
+
+    Returns ``(values, bad, years)``: ``years`` holds the year of a bad value that is a real
+    date outside the years pandas can hold (NaN elsewhere). Accepts ``2026-02``, ``02/2026``,
+    ``202602``, ``fev/2026``, ``fevereiro de 2026``, ``Feb 2026``, ``2026 fev``, dates,
+    ``datetime`` cells and Excel serial numbers.
+    """
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    text = series.astype("string")
-    ym = text.str.extract(_MONTH_RE)
-    my = text.str.extract(_MONTH_DMY_RE)
-    has_ym = ym[0].notna()
-    has_my = my[0].notna() & ~has_ym
-    for mask, year, month in ((has_ym, ym[0], ym[1]), (has_my, my[1], my[0])):
-        if mask.any():
-            y = pd.to_numeric(year[mask]).astype(int)
-            m = pd.to_numeric(month[mask]).astype(int)
-            okm = (m >= 1) & (m <= 12)
-            stamps = pd.to_datetime({"year": y[okm], "month": m[okm], "day": 1})
-            out.loc[stamps.index] = stamps.astype("datetime64[ns]")
-    rest = ~(has_ym | has_my)
-    bad = pd.Series(False, index=series.index)
+    years = pd.Series(np.nan, index=series.index)
+    blank = blank_mask(series)
+    texts = series.where(~blank).map(
+        lambda v: fold(v) if isinstance(v, str) else v, na_action="ignore"
+    )
+    is_text = texts.map(lambda v: isinstance(v, str)).astype(bool)
+    found = pd.DataFrame({"year": np.nan, "month": np.nan}, index=series.index, dtype="float64")
+    if is_text.any():
+        text = texts[is_text].astype(str)
+        for regex, y, m in (
+            (_MONTH_RE, 0, 1),
+            (_MONTH_DMY_RE, 1, 0),
+            (_MONTH_COMPACT_RE, 0, 1),
+            (_MONTH_NAME_YEAR_RE, 1, 0),
+            (_MONTH_YEAR_NAME_RE, 0, 1),
+        ):
+            todo = text[found.loc[text.index, "year"].isna()]
+            if todo.empty:
+                break
+            parts = todo.str.extract(regex)
+            hit = parts[0].notna()
+            if not hit.any():
+                continue
+            parts = parts[hit]
+            month = parts[m]
+            if regex in (_MONTH_NAME_YEAR_RE, _MONTH_YEAR_NAME_RE):
+                month = month.map(_MONTH_NAMES)
+            month = pd.to_numeric(month, errors="coerce")
+            year = pd.to_numeric(parts[y], errors="coerce")
+            year = year.where(year >= 100, 2000 + year)
+            valid = month.between(1, 12) & year.between(1900, 2200)
+            if regex is _MONTH_COMPACT_RE:
+                parts, month, year = parts[valid], month[valid], year[valid]
+                valid = valid[valid]
+            found.loc[valid.index, "year"] = year.where(valid, -1.0)
+            found.loc[valid.index, "month"] = month.where(valid, -1.0)
+    ok = found["year"] > 0
+    if ok.any():
+        stamps = pd.to_datetime(
+            pd.DataFrame(
+                {"year": found.loc[ok, "year"], "month": found.loc[ok, "month"], "day": 1}
+            ).astype(int)
+        )
+        out.loc[stamps.index] = stamps.astype("datetime64[ns]")
+    rest = ~blank & found["year"].isna()
+    bad = pd.Series(False, index=series.index) | (found["year"] < 0)
     if rest.any():
-        values, bad_rest, _ = parse_timestamp(series[rest])
+        values, bad_rest, info = parse_timestamp(series[rest])
         out.loc[rest] = values.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
         bad.loc[rest] = bad_rest
-    bad = bad | ((has_ym | has_my) & out.isna())
-    blank = blank_mask(series)
-    return out.where(~blank), bad & ~blank
+        years.loc[rest] = info["out_of_range"]
+    return out.where(~blank), bad & ~blank, years.where(bad)
 
 
 def load_operations(
     source,
     *,
     mapping: Mapping[str, str] | None = None,
+    sheet: Any = None,
+    header_row: int | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
 ) -> OperationsResult:
     """Load and validate a monthly operations table.
 
     Parameters
     ----------
     source : DataFrame, OperationsResult or path
-        A CSV/TSV (read as text: decimal commas and thousands separators are understood),
-        Excel or Parquet file, or a DataFrame.
+        A CSV/TSV (read as text: decimal commas, thousands separators and currency symbols
+        such as ``R$ 1.234,56`` are understood; UTF-8, else Windows-1252 with a warning),
+        Excel or Parquet file, or a DataFrame. Files are read by the same code as
+        :func:`kpi_helpers.load_interactions` (sheets, title rows, wrong extensions).
     mapping : dict, optional
         Canonical column -> source column, for headers that are not recognised by
         themselves. Headers equal to a canonical name after folding (``"Cost Total"`` ->
         ``cost_total``) and common Portuguese headers (``Mês``, ``Equipe``, ``Custo total``,
         ``Desligamentos``...) are matched automatically.
+    sheet, header_row, encoding : optional
+        As for :func:`kpi_helpers.load_interactions`.
+    decimal : {",", "."}, optional
+        The decimal mark of text numbers (default: per column, from its values; a column
+        whose values read both ways, such as ``43,200``, follows the rest of the file).
 
     Returns
     -------
     OperationsResult
         ``.data`` the canonical table; ``.rejected`` the quarantined rows with the reason
-        (a month that is missing or not a month, a number that is not a number or is
-        negative, downtime above the scheduled minutes, more trainings completed than
-        assigned, a duplicate month/segment: the first is kept).
+        (a month that is missing or not a month, a total row, a number that is not a number
+        or is negative, downtime above the scheduled minutes, more trainings completed than
+        assigned, a duplicate month/segment: the first is kept); ``.warnings``;
+        ``.summary(lang)``.
 
     Raises
     ------
@@ -319,17 +474,30 @@ def load_operations(
 
     Examples
     --------
-    >>> res = load_operations(pd.DataFrame({"Mês": ["2026-01", "fev"], "Custo total": ["1.000,50", "2"]}))
-    >>> res.data["cost_total"].tolist(), res.rejected["reason"].tolist()
-    ([1000.5], ['not a month'])
+    >>> res = load_operations(pd.DataFrame({"Mês": ["2026-01", "fev/2026", "fev"],
+    ...                                     "Custo total": ["R$ 1.000,50", "2", "3"]}))
+    >>> res.data["cost_total"].tolist(), res.rejected["check"].tolist()
+    ([1000.5, 2.0], ['invalid_month'])
     """
-    frame, origin = _read(source)
+    from .io import number_formats
+
+    if decimal is not None and decimal not in (",", "."):
+        raise OptionError(f"`decimal` must be None, ',' or '.', got {decimal!r}.")
+    warns: list[tuple[str, dict]] = []
+    frame, origin, rows, sheets, delimiter = _read(
+        source, mapping=mapping, sheet=sheet, encoding=encoding, header_row=header_row, warns=warns
+    )
     used = _resolve_columns(frame, mapping, origin)
     if "month" not in used:
         raise DataError(
             f"{origin}: the operations table needs a month column (one row per month); found "
             f"columns: {', '.join(map(str, frame.columns)) or 'none'}. Name it 'month' or pass "
-            "mapping={'month': 'Your column'}."
+            "mapping={'month': 'Your column'}"
+            + (
+                "; if the column names are not on the first row, pass header_row=<row number>."
+                if isinstance(source, str | os.PathLike) and header_row is None
+                else "."
+            )
         )
     numeric = [c for c in _NUMERIC if c in used]
     if not numeric:
@@ -339,50 +507,152 @@ def load_operations(
         )
     src = frame.reset_index(drop=True)
     out = pd.DataFrame(index=src.index)
-    problems: list[tuple[int, str, Any, str]] = []
+    problems: list[dict] = []
 
-    def flag(mask: pd.Series, column: str, reason: str) -> None:
-        for i in np.flatnonzero(mask.to_numpy()):
-            problems.append((int(i), column, src[used[column]].iloc[i], reason))
+    def flag(mask: pd.Series, column: str, check: str, **extra: Any) -> None:
+        col = used[column]
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            fields = {k: (v.iloc[i] if isinstance(v, pd.Series) else v) for k, v in extra.items()}
+            problems.append(
+                {"pos": int(i), "column": col, "value": src[col].iloc[i], "check": check, **fields}
+            )
 
-    month, bad_month = _parse_month(src[used["month"]])
-    flag(month.isna(), "month", "not a month")
+    month_src = src[used["month"]]
+    month, bad_month, years = _parse_month(month_src)
+    folded = month_src.map(lambda v: fold(v).rstrip(":").strip() if isinstance(v, str) else "")
+    total = folded.isin(_TOTAL_MONTHS).to_numpy()
+    flag(total, "month", "total_row")
+    flag(month.isna() & blank_mask(month_src) & ~total, "month", "missing_month")
+    far = bad_month & years.notna() & ~total
+    flag(far, "month", "year_out_of_range", year=years)
+    flag(bad_month & ~far & ~total, "month", "invalid_month")
     out["month"] = month
     for dim in _DIMS:
         if dim in used:
             out[dim] = parse_string(src[used[dim]]).fillna("unknown").astype(str)
+    formats = number_formats(
+        {c: (decimal, used[c], src[used[c]]) for c in numeric},
+        src,
+        set(used.values()),
+        delimiter,
+        warns,
+    )
     for col in numeric:
-        values, bad = parse_number(src[used[col]])
-        flag(bad, col, _WORDS_BAD_NUMBER)
-        flag(values < 0, col, "negative")
+        values, bad = parse_number(src[used[col]], decimal=formats.get(col))
+        flag(bad & ~total, col, "invalid_number")
+        flag((values < 0) & ~total, col, "negative", shown=values)
         out[col] = values.astype("float64")
     if {"downtime_minutes", "scheduled_minutes"} <= set(out.columns):
+        over = (out["downtime_minutes"] > out["scheduled_minutes"]) & ~total
         flag(
-            out["downtime_minutes"] > out["scheduled_minutes"],
+            over,
             "downtime_minutes",
-            "downtime above the scheduled minutes",
+            "downtime_above_scheduled",
+            other=out["scheduled_minutes"],
+            shown=out["downtime_minutes"],
         )
     if {"trainings_completed", "trainings_assigned"} <= set(out.columns):
+        over = (out["trainings_completed"] > out["trainings_assigned"]) & ~total
         flag(
-            out["trainings_completed"] > out["trainings_assigned"],
+            over,
             "trainings_completed",
-            "more trainings completed than assigned",
+            "completed_above_assigned",
+            other=out["trainings_assigned"],
+            shown=out["trainings_completed"],
         )
-    bad_rows = {p[0] for p in problems}
+    bad_rows = np.zeros(len(out), dtype=bool)
+    bad_rows[[p["pos"] for p in problems]] = True
     keys = ["month", *[d for d in _DIMS if d in out.columns]]
-    ok = out.loc[[i for i in out.index if i not in bad_rows]]
+    ok = out[~bad_rows]
     dup = ok.duplicated(subset=keys, keep="first")
-    for i in ok.index[dup.to_numpy()]:
-        label = ", ".join(f"{k}={out.at[i, k]!s}" for k in keys)
-        problems.append((int(i), "month", src[used["month"]].iloc[i], f"duplicate row ({label})"))
-    bad_rows = {p[0] for p in problems}
-    data = out.loc[[i for i in out.index if i not in bad_rows]]
+    if dup.any():
+        firsts = ok[~dup].reset_index().set_index(keys)["index"]
+        for i in ok.index[dup.to_numpy()]:
+            key = tuple(out.loc[i, keys]) if len(keys) > 1 else out.at[i, "month"]
+            label = ", ".join(f"{k}={_fmt(out.at[i, k])}" for k in keys)
+            first = int(firsts.loc[key]) if len(keys) > 1 else int(firsts.loc[key])
+            problems.append(
+                {
+                    "pos": int(i),
+                    "column": used["month"],
+                    "value": month_src.iloc[i],
+                    "check": "duplicate_row",
+                    "key": label,
+                    "first": _row_of(rows, sheets, first),
+                }
+            )
+        bad_rows[ok.index[dup.to_numpy()]] = True
+    data = out[~bad_rows]
     data = data.sort_values(keys, kind="stable").reset_index(drop=True)
-    rejected = pd.DataFrame(
-        [(i + 1, c, v, r) for i, c, v, r in sorted(problems, key=lambda p: (p[0], p[1]))],
-        columns=["row", "column", "value", "reason"],
+    rejected = _rejected(problems, src, rows, sheets)
+    return OperationsResult(
+        data=data,
+        rejected=rejected,
+        source=origin,
+        mapping=dict(used),
+        warnings=[t(msg, "en", **f) for msg, f in warns],
+        _warning_items=warns,
     )
-    return OperationsResult(data=data, rejected=rejected, source=origin, mapping=dict(used))
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _row_of(rows: np.ndarray, sheets: np.ndarray | None, pos: int) -> str:
+    row = str(int(rows[pos]))
+    return row if sheets is None else f"{row} (sheet {str(sheets[pos])!r})"
+
+
+def _rejected(
+    problems: list[dict], src: pd.DataFrame, rows: np.ndarray, sheets: np.ndarray | None
+) -> pd.DataFrame:
+    """One line per rejected row, its reasons joined, then the original columns."""
+    lead = ["row", *(["sheet"] if sheets is not None else []), "reason", "check", "column"]
+    lead.append("value")
+    records = []
+    for p in sorted(problems, key=lambda p: p["pos"]):
+        fields = {
+            "column": p["column"],
+            "value": p["value"],
+            "year": int(p["year"]) if pd.notna(p.get("year", np.nan)) else "?",
+            "other": _fmt(p.get("other", "")),
+            "key": p.get("key", ""),
+            "first": p.get("first", ""),
+        }
+        if "shown" in p:
+            fields["value"] = _fmt(p["shown"])
+        records.append(
+            {
+                "pos": p["pos"],
+                "row": int(rows[p["pos"]]),
+                "sheet": None if sheets is None else str(sheets[p["pos"]]),
+                "reason": _OPS_REASONS[p["check"]].format(**fields),
+                "check": p["check"],
+                "column": p["column"],
+                "value": p["value"],
+            }
+        )
+    if not records:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in lead})
+        out["row"] = out["row"].astype("int64")
+        positions: np.ndarray = np.array([], dtype=int)
+    else:
+        frame = pd.DataFrame(records)
+        g = frame.groupby("pos", sort=True)
+        out = g[["row", "sheet", "column", "value"]].first()
+        out["reason"] = g["reason"].agg("; ".join)
+        out["check"] = g["check"].agg(lambda c: ", ".join(dict.fromkeys(c)))
+        positions = out.index.to_numpy()
+        out = out[lead].reset_index(drop=True)
+    reserved = set(lead) | {"sheet"}
+    original = src.iloc[positions].reset_index(drop=True)
+    original = original.rename(columns={c: f"{c} (source)" for c in original if c in reserved})
+    return pd.concat([out, original], axis=1)
 
 
 def _canonical(operations) -> pd.DataFrame:
@@ -391,7 +661,7 @@ def _canonical(operations) -> pd.DataFrame:
     res = load_operations(operations)
     if len(res.rejected):
         warnings.warn(
-            f"operations: {len(res.rejected)} rows rejected and left out ({res.summary()}); "
+            f"operations: {len(res.rejected)} rows rejected and left out ({res.summary('en')}); "
             "see kpi_helpers.load_operations(...).rejected.",
             stacklevel=3,
         )
@@ -541,6 +811,10 @@ def compute_operations(
         missing = [c for c in OPERATIONS_KPIS[mid] if c not in present]
         if missing:
             unavailable.setdefault(mid, "needs column " + ", ".join(missing))
+        elif ops.empty:
+            unavailable.setdefault(
+                mid, "the operations table has no rows (see load_operations(...).rejected)"
+            )
 
     # rows by period
     if periods:
@@ -582,6 +856,8 @@ def compute_operations(
                 unavailable[mid] = why.get(mid, "needs the interactions (data=...)")
         if counts is not None and len(out):
             counts = out[key_cols].merge(counts, on=key_cols, how="left") if key_cols else counts
+        elif counts is not None:  # no operations rows: nothing to divide
+            counts = None
 
     def col(name: str) -> pd.Series:
         return agg[name].astype("float64") if name in agg else pd.Series(np.nan, index=agg.index)

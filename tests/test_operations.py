@@ -352,15 +352,27 @@ def test_load_operations_quarantines_bad_rows_with_reasons():
     )
     res = load_operations(raw)
     assert list(res.data["month"]) == [T("2026-01-01")]
+    # rows as for load_interactions: 0-based positions for a DataFrame
     reasons = dict(zip(res.rejected["row"], res.rejected["reason"], strict=True))
     assert reasons == {
-        2: "not a month",
-        3: "not a number",
-        4: "negative",
-        5: "duplicate row (month=2026-01-01 00:00:00)",
-        6: "downtime above the scheduled minutes",
+        1: "month: 'janeiro' is not a month (expected e.g. 2026-02, 02/2026, fev/2026, "
+        "fevereiro de 2026, 202602 or a date)",
+        2: "cost_total: 'abc' is not a number",
+        3: "cost_total: -5 is negative",
+        4: "duplicate row (month=2026-01): already in row 0",
+        5: "downtime_minutes: 150 is above the scheduled minutes 100",
     }
-    assert "5 rejected" in res.summary()
+    assert res.rejected["check"].tolist() == [
+        "invalid_month",
+        "invalid_number",
+        "negative",
+        "duplicate_row",
+        "downtime_above_scheduled",
+    ]
+    assert res.summary("en").splitlines()[0] == (
+        "DataFrame: 1 of 6 operations rows loaded, 5 rejected."
+    )
+    assert "  - mês/segmento duplicado: 1" in res.summary()  # pt-BR by default
 
 
 def test_load_operations_reads_a_csv_file(tmp_path):
@@ -408,3 +420,125 @@ def test_ungrouped_result_always_has_one_row():
     assert len(out) == 1 and math.isnan(out["innovations"].iloc[0])
     out = compute_operations(_ops(), ["innovations"], period=(T("2027-01-01"), T("2027-02-01")))
     assert len(out) == 1 and math.isnan(out["innovations"].iloc[0])
+
+
+def test_load_operations_reads_money_months_and_thousands_from_a_file(tmp_path):
+    # regression: "R$ 1.234,56" and "fev/2026" were rejected; "43,200" minutes read as 43.2;
+    # row numbers counted the first data line as 1 (interactions: the header is row 1)
+    path = tmp_path / "ops.csv"
+    path.write_bytes(
+        (
+            "Relatório de operações\n"
+            "Mês;Custo total;Minutos programados;Minutos indisponíveis\n"
+            "jan/2026;R$ 1.234,56;43.200;60\n"
+            "fevereiro de 2026;R$1.000,00;40.320;0\n"
+            "202603;1.500;1;0\n"
+            "abr 2026;US$ 10,5;5;0\n"
+            "mai;10;5;0\n"
+            "Total;R$ 2.234,56;;\n"
+        ).encode("cp1252")
+    )
+    res = load_operations(path)
+    assert res.data["month"].tolist() == [
+        T("2026-01-01"),
+        T("2026-02-01"),
+        T("2026-03-01"),
+        T("2026-04-01"),
+    ]
+    assert res.data["cost_total"].tolist() == [1234.56, 1000.0, 1500.0, 10.5]
+    assert res.data["scheduled_minutes"].tolist() == [43200.0, 40320.0, 1.0, 5.0]
+    assert res.rejected[["row", "check"]].values.tolist() == [
+        [7, "invalid_month"],
+        [8, "total_row"],
+    ]
+    assert res.rejected["reason"].iloc[1] == "Mês: 'Total' looks like a total row, not a month"
+    assert res.warnings[0].startswith("ops.csv: not UTF-8; read as Windows-1252")
+    assert any("the column names are on row 2" in w for w in res.warnings)
+    en = load_operations(path).summary("en")
+    assert "Rejected rows by reason:" in en and "  - total row: 1" in en
+    # a comma file: the money column tells that "43,200" is a thousands separator
+    path = tmp_path / "ops_en.csv"
+    path.write_text(
+        'month,cost_total,scheduled_minutes\n2026-01,"1,234.56","43,200"\n02/2026,10,"40,320"\n',
+        encoding="utf-8",
+    )
+    res = load_operations(path)
+    assert res.data["scheduled_minutes"].tolist() == [43200.0, 40320.0]
+    assert res.warnings == [
+        "'scheduled_minutes': numbers such as '43,200' read as 43200, with '.' as the decimal "
+        'mark like the rest of the file; if that is wrong, declare it in the mapping (decimal: ",").'
+    ]
+    declared = load_operations(path, decimal=",")  # "1,234.56" then contradicts it: rejected
+    assert declared.data["scheduled_minutes"].tolist() == [40.32]
+    assert declared.rejected["reason"].tolist() == ["cost_total: '1,234.56' is not a number"]
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("jan/2026", "2026-01"), ("fev/2026", "2026-02"), ("mar/2026", "2026-03"),
+        ("abr/2026", "2026-04"), ("mai/2026", "2026-05"), ("jun/2026", "2026-06"),
+        ("jul/2026", "2026-07"), ("ago/2026", "2026-08"), ("set/2026", "2026-09"),
+        ("out/2026", "2026-10"), ("nov/2026", "2026-11"), ("dez/2026", "2026-12"),
+        ("Fevereiro de 2026", "2026-02"), ("março 2026", "2026-03"), ("Feb 2026", "2026-02"),
+        ("Jan-26", "2026-01"), ("2026-02", "2026-02"), ("02/2026", "2026-02"),
+        ("2026/2", "2026-02"), ("202602", "2026-02"), ("2026-02-15", "2026-02"),
+        ("15/02/2026", "2026-02"), ("46023", "2026-01"), ("2026 fev", "2026-02"),
+    ],
+)  # fmt: skip
+def test_month_spellings(text, month):
+    res = load_operations(pd.DataFrame({"month": [text], "cost_total": ["1"]}))
+    assert res.data["month"].tolist() == [T(month + "-01")], res.rejected["reason"].tolist()
+
+
+def test_months_out_of_range_are_rejected_not_a_crash():
+    # regression: "209913" / Excel numbers as months raised OutOfBoundsDatetime
+    raw = pd.DataFrame({"month": ["300000", "3026-01", "2026-13", ""], "cost_total": [1, 1, 1, 1]})
+    res = load_operations(raw)
+    assert res.data.empty
+    assert res.rejected["check"].tolist() == [
+        "year_out_of_range",
+        "invalid_month",
+        "invalid_month",
+        "missing_month",
+    ]
+    assert res.rejected["reason"].iloc[0] == "month: '300000': year 2721 is out of range"
+
+
+def test_operations_summary_speaks_both_languages():
+    res = load_operations(pd.DataFrame({"month": ["2026-01", "x"], "cost_total": [1, -1]}))
+    assert res.summary("en") == (
+        "DataFrame: 1 of 2 operations rows loaded, 1 rejected.\n"
+        "Rejected rows by reason:\n"
+        "  - not a month: 1\n"
+        "  - negative value: 1"
+    )
+    assert res.summary() == (
+        "DataFrame: 1 de 2 linhas de operações carregadas, 1 rejeitadas.\n"
+        "Linhas rejeitadas por motivo:\n"
+        "  - não é um mês: 1\n"
+        "  - valor negativo: 1"
+    )
+    assert len(res.rejected) == 1 and res.rejected["check"].iloc[0] == "invalid_month, negative"
+
+
+def test_operations_and_interactions_read_xls_alike(tmp_path):
+    # regression: "pip install xlrd" for interactions, "python-calamine" for operations
+    from kpi_helpers.errors import MissingDependencyError
+
+    path = tmp_path / "legacy.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(MissingDependencyError, match="pip install xlrd"):
+        load_operations(path)
+
+
+def test_an_empty_operations_table_gives_unavailable_kpis_not_a_crash():
+    # regression: ValueError "Length of values (2) does not match length of index (0)"
+    empty = load_operations(pd.DataFrame({"month": ["x", "y"], "cost_total": [1, 2]}))
+    assert empty.data.empty and len(empty.rejected) == 2
+    with pytest.warns(MetricUnavailable, match="the operations table has no rows"):
+        out = compute(
+            _interactions(), ["volume", "cost_per_interaction"], by="month", operations=empty
+        )
+    assert out["volume"].tolist() == [4, 2]
+    assert out["cost_per_interaction"].isna().all()
