@@ -70,7 +70,15 @@ from .i18n import format_number, t
 from .mapping import normalize_name
 from .metrics import get_metric
 from .schema import OPERATIONS_COLUMNS, TIME_GRAINS
-from .validation import blank_mask, fold, parse_number, parse_string, parse_timestamp
+from .validation import (
+    YEAR_MAX,
+    YEAR_MIN,
+    blank_mask,
+    fold,
+    parse_number,
+    parse_string,
+    parse_timestamp,
+)
 
 __all__ = [
     "OperationsResult",
@@ -405,10 +413,12 @@ def _parse_month(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
             month = pd.to_numeric(month, errors="coerce")
             year = pd.to_numeric(parts[y], errors="coerce")
             year = year.where(year >= 100, 2000 + year)
-            valid = month.between(1, 12) & year.between(1900, 2200)
-            if regex is _MONTH_COMPACT_RE:
-                parts, month, year = parts[valid], month[valid], year[valid]
-                valid = valid[valid]
+            valid = month.between(1, 12) & year.between(YEAR_MIN, YEAR_MAX)
+            if regex is _MONTH_COMPACT_RE:  # else maybe an Excel serial number
+                keep = month.between(1, 12) & year.between(1900, 2200)
+                parts, month, year, valid = parts[keep], month[keep], year[keep], valid[keep]
+            far = month.between(1, 12) & year.notna() & ~valid
+            years.loc[far[far].index] = year[far]
             found.loc[valid.index, "year"] = year.where(valid, -1.0)
             found.loc[valid.index, "month"] = month.where(valid, -1.0)
     ok = found["year"] > 0

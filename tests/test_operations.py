@@ -498,11 +498,12 @@ def test_months_out_of_range_are_rejected_not_a_crash():
     assert res.data.empty
     assert res.rejected["check"].tolist() == [
         "year_out_of_range",
-        "invalid_month",
+        "year_out_of_range",
         "invalid_month",
         "missing_month",
     ]
     assert res.rejected["reason"].iloc[0] == "month: '300000': year 2721 is out of range"
+    assert res.rejected["reason"].iloc[1] == "month: '3026-01': year 3026 is out of range"
 
 
 def test_operations_summary_speaks_both_languages():
