@@ -864,8 +864,8 @@ def _nice_floor(value: float, span: float) -> float:
     """``value`` rounded down to a round number at the scale of ``span`` (3653 -> 3650)."""
     if span <= 0 or not math.isfinite(span):
         return value
-    step = 10 ** math.floor(math.log10(span / 4))
-    return math.floor(value / step + 1e-9) * step
+    step = 10 ** math.floor(math.log10(span)) / 2  # 3653 over 261 -> a multiple of 50
+    return round(math.floor(value / step + 1e-9) * step, 12)
 
 
 def _waterfall_domain(levels: Sequence[float]) -> tuple[float, float, bool]:
