@@ -461,7 +461,12 @@ def _read_yaml(path: Path, warns: list | None = None) -> dict:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise OptionError(f"The mapping file '{path}' is not valid YAML: {exc}") from exc
+        hint = (
+            " (YAML indents with spaces, not tabs: replace the tab characters by spaces)"
+            if "\t" in text
+            else ""
+        )
+        raise OptionError(f"The mapping file '{path}' is not valid YAML{hint}: {exc}") from exc
     if not isinstance(data, dict):
         raise OptionError(
             f"The mapping file '{path}' must hold a mapping such as `interaction_id: Call Id`, "

@@ -146,6 +146,10 @@ def test_resolve_mapping_from_yaml_path(tmp_path):
     broken.write_text("a: [b\n", "utf-8")
     with pytest.raises(OptionError, match="not valid YAML"):
         resolve_mapping(broken)
+    tabs = tmp_path / "tabs.yml"
+    tabs.write_text("interaction_id: Id\n\tcreated_at: Date\n", "utf-8")
+    with pytest.raises(OptionError, match="YAML indents with spaces, not tabs"):
+        resolve_mapping(tabs)
 
 
 def test_resolve_mapping_rejects_other_types():
