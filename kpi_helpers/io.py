@@ -432,7 +432,7 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     header, with one field, do not count against it)."""
     if suffix == ".tsv":
         return "\t"
-    lines = [line for line in text.splitlines()[:40] if line.strip()]
+    lines = [line for line in text[:262144].splitlines()[:40] if line.strip()]
     best, best_score = ",", (-1.0, 0)
     for delim in (",", ";", "\t", "|"):
         try:

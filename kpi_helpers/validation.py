@@ -961,16 +961,12 @@ def parse_timestamp(
     if is_dt.any():
         put_stamps(np.flatnonzero(is_dt), pd.Series(list(uniq[is_dt]), dtype="datetime64[us]"))
     # numbers (Excel serials in General cells, unix times): all at once
-    is_num = np.fromiter(
-        (
-            isinstance(v, int | float | np.integer | np.floating | Decimal)
-            and not isinstance(v, bool | np.bool_)
-            for v in uniq
-        ),
-        dtype=bool,
-        count=m,
-    )
-    is_num &= ~is_str & ~is_dt
+    is_num = np.zeros(m, dtype=bool)
+    for i in np.flatnonzero(~is_str & ~is_dt):  # usually none: a text or a date column
+        v = uniq[i]
+        is_num[i] = isinstance(v, int | float | np.integer | np.floating | Decimal) and not (
+            isinstance(v, bool | np.bool_)
+        )
     if is_num.any():
         put_numbers(
             np.flatnonzero(is_num), pd.Series([float(v) for v in uniq[is_num]], dtype="float64")
