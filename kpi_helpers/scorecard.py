@@ -661,7 +661,7 @@ def scorecard(
             operations if isinstance(operations, OperationsResult) else load_operations(operations)
         )
         if len(ops.rejected):
-            warnings.warn(f"operations: {ops.summary()}", stacklevel=2)
+            warnings.warn(f"operations: {ops.summary('en')}", stacklevel=2)
     as_of_date = _default_as_of(data) if as_of in (None, "") else pd.Timestamp(as_of).date()
     p = parse_period(period, as_of=as_of_date)
     prev = p.previous() if previous else None
