@@ -910,10 +910,19 @@ def _header_only(name: str, columns: list[str], fix_sheet: str = "") -> DataErro
 def _stack(frames: list[tuple[str, pd.DataFrame, np.ndarray]]) -> pd.DataFrame:
     """Sheets one below the other; a column spelled differently in a later sheet
     (``"Call ID"`` / ``"Call Id"``) takes the first sheet's spelling."""
+    if len(frames) == 1:
+        return frames[0][1]
     spelling: dict[str, str] = {}
     parts = []
     for _, frame, _ in frames:
-        names = [spelling.setdefault(normalize_name(c) or c, c) for c in frame.columns]
+        keys = [normalize_name(c) or c for c in frame.columns]
+        unique = {k for k in keys if keys.count(k) == 1}
+        names = [
+            spelling.get(k, c) if k in unique else c
+            for k, c in zip(keys, frame.columns, strict=True)
+        ]
+        for k, c in zip(keys, names, strict=True):
+            spelling.setdefault(k, c)
         parts.append(frame.set_axis(names, axis=1))
     return pd.concat(parts, ignore_index=True, sort=False)
 

@@ -256,6 +256,18 @@ def test_sheet_accepts_a_name_an_index_a_list_or_all(tmp_path):
         load_interactions(path, sheet=[])
 
 
+def test_stacked_sheets_keep_columns_that_fold_alike_apart(tmp_path):
+    wb = openpyxl.Workbook()
+    for title in ("A", "B"):
+        ws = wb.active if title == "A" else wb.create_sheet(title)
+        ws.title = title
+        ws.append(["interaction_id", "created_at", "Note", "note"])
+        ws.append([f"{title}1", dt.datetime(2026, 1, 5), "x", "y"])
+    wb.save(tmp_path / "two.xlsx")
+    res = load_interactions(tmp_path / "two.xlsx", as_of="2026-12-31")
+    assert res.data["interaction_id"].tolist() == ["A1", "B1"]
+
+
 def test_title_rows_above_the_header_and_header_row(tmp_path):
     # regression: a PBX workbook with a title above the header could not be loaded
     wb = openpyxl.Workbook()
