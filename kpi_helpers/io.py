@@ -62,6 +62,7 @@ from .validation import (
     blank_mask,
     check_canonical,
     day_fraction_column,
+    dayfirst_spans,
     detect_dayfirst,
     number_evidence,
     parse_bool,
@@ -188,6 +189,11 @@ _W_DAYFIRST = (
     "Dates in {columns} read both ways (dd/mm and mm/dd); assumed day-first "
     "(dd/mm/yyyy). Pass dayfirst=False if they are mm/dd/yyyy."
 )
+_W_MONTHFIRST = (
+    "Dates in {columns} read both ways (dd/mm and mm/dd); assumed month-first (mm/dd/yyyy), "
+    "the reading that keeps them within a shorter period. Pass dayfirst=True if they are "
+    "dd/mm/yyyy."
+)
 _W_NO_TIME = "{count} row(s) have a date but no time in {columns}; taken as 00:00."
 _W_MIXED_TZ = (
     "{column} mixes values with and without a time zone: values without one are taken "
@@ -229,6 +235,7 @@ _WARNING_MESSAGES = (
     _W_BLANK_ROWS,
     _W_OPTIONAL,
     _W_DAYFIRST,
+    _W_MONTHFIRST,
     _W_NO_TIME,
     _W_MIXED_TZ,
     _W_NONE_LOADED,
@@ -1286,12 +1293,17 @@ def _decide_dayfirst(
         else:
             out[target] = True
             if det == "ambiguous":
-                assumed.append(repr(date_cols[target]))
+                assumed.append(target)
     if assumed:
+        # every date reads both ways: the reading whose dates lie much closer together wins
+        by_day, by_month = dayfirst_spans(frame[date_cols[t]] for t in assumed)
+        month_first = by_month * 2 < by_day
+        for target in assumed:
+            out[target] = not month_first
         warns.append(
             (
-                _W_DAYFIRST,
-                {"columns": ", ".join(assumed)},
+                _W_MONTHFIRST if month_first else _W_DAYFIRST,
+                {"columns": ", ".join(repr(date_cols[t]) for t in assumed)},
             )
         )
     return out

@@ -56,6 +56,7 @@ __all__ = [
     "parse_time_of_day",
     "parse_timestamp",
     "detect_dayfirst",
+    "dayfirst_spans",
     "check_canonical",
 ]
 
@@ -754,6 +755,36 @@ def detect_dayfirst(series: pd.Series) -> str | None:
     if second_big:
         return "month"
     return "ambiguous"
+
+
+_DMY_DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})")
+
+
+def dayfirst_spans(columns: Iterable[pd.Series]) -> tuple[float, float]:
+    """How many days the ``dd/mm/yyyy``-like texts of ``columns`` span when read day-first
+    and when read month-first (an export covers a short period: the reading whose dates lie
+    closer together is the likely one)."""
+    heads = []
+    for series in columns:
+        if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
+            continue
+        uniq, _ = _unique_codes(series.dropna())
+        texts = pd.Series([v for v in uniq if isinstance(v, str)], dtype=object).str.strip()
+        heads.extend(texts.str.slice(0, 10).unique().tolist())
+    parts = pd.Series(heads, dtype=object).str.extract(_DMY_DATE_RE).dropna()
+    if parts.empty:
+        return 0.0, 0.0
+    a, b = parts[0].astype(int), parts[1].astype(int)
+    year = parts[2].astype(int)
+    year = year.where(parts[2].str.len() == 4, np.where(year < 70, 2000 + year, 1900 + year))
+
+    def span(day: pd.Series, month: pd.Series) -> float:
+        stamps = pd.to_datetime(
+            pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce"
+        ).dropna()
+        return float((stamps.max() - stamps.min()).days) if len(stamps) else 0.0
+
+    return span(a, b), span(b, a)
 
 
 def _naive_local(ts: pd.Timestamp, timezone: str) -> pd.Timestamp:

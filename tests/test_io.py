@@ -989,6 +989,22 @@ def test_day_first_ambiguity_warns_and_dayfirst_false_reads_month_first(tmp_path
     assert res.data["resolved_at"].tolist() == [T("2025-01-25")] and res.warnings == []
 
 
+def test_ambiguous_dates_take_the_reading_that_keeps_them_together(tmp_path):
+    # mm/dd/yyyy with every day <= 12: day-first spread 5 contacts over 7 months
+    days = ["01/05/2026", "01/06/2026", "01/08/2026", "02/02/2026", "02/04/2026"]
+    text = "interaction_id,created_at\n" + "".join(f"{i},{d}\n" for i, d in enumerate(days))
+    path = _csv(tmp_path, text)
+    res = load_interactions(path, as_of="2026-12-31")
+    assert res.data["created_at"].dt.month.tolist() == [1, 1, 1, 2, 2]
+    assert res.warnings == [
+        "Dates in 'created_at' read both ways (dd/mm and mm/dd); assumed month-first "
+        "(mm/dd/yyyy), the reading that keeps them within a shorter period. Pass dayfirst=True "
+        "if they are dd/mm/yyyy."
+    ]
+    res = load_interactions(path, as_of="2026-12-31", dayfirst=True)
+    assert res.data["created_at"].dt.month.tolist() == [5, 6, 8, 2, 4] and res.warnings == []
+
+
 def test_microsecond_wait_and_derived_columns(tmp_path):
     text = (
         "interaction_id,created_at,first_response_at,channel\n"
