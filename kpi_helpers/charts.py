@@ -35,6 +35,7 @@ from .errors import OptionError
 from .i18n import (
     format_date,
     format_number,
+    format_p_value,
     format_percent,
     format_signed_percent,
     format_value,
@@ -160,34 +161,6 @@ def format_change(value, unit: str, lang: str | None = "pt-BR") -> str:
     if not any(ch in "123456789" for ch in text):
         return text  # rounds to zero: no sign
     return ("+" if value > 0 else "−") + text
-
-
-def format_p_value(p, lang: str | None = "pt-BR", *, prefix: bool = False) -> str:
-    """A p-value as every report shows it: two decimals, three below 0.01, ``< 0,001``.
-
-    A p-value just under 0.05 never reads ``0,05`` (it is shown as ``0,049``), so the number
-    and the verdict "significant" agree. ``prefix=True`` gives ``p = 0,03`` / ``p < 0,001``
-    for running text; missing values are ``–``.
-
-    >>> format_p_value(0.0312, "pt-BR"), format_p_value(0.0004, "en", prefix=True)
-    ('0,03', 'p < 0.001')
-    >>> format_p_value(0.0496, "en"), format_p_value(0.0042, "en")
-    ('0.049', '0.004')
-    """
-    lang = normalize_lang(lang)
-    if p is None or pd.isna(p):
-        return "–"
-    p = float(p)
-    if p < 0.001:
-        text = "< " + format_number(0.001, lang, decimals=3)
-        return f"p {text}" if prefix else text
-    if p < 0.01:
-        text = format_number(p, lang, decimals=3)
-    elif 0.045 <= p < 0.05:  # two decimals would round a significant p up to 0.05
-        text = format_number(math.floor(p * 1000) / 1000, lang, decimals=3)
-    else:
-        text = format_number(p, lang, decimals=2)
-    return f"p = {text}" if prefix else text
 
 
 def _fmt_digits(value, unit: str, lang: str, extra: int = 0) -> str:

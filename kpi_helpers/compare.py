@@ -67,6 +67,7 @@ from .errors import OptionError, PeriodError
 from .i18n import (
     format_duration,
     format_number,
+    format_p_value,
     format_percent,
     format_signed_percent,
     format_value,
@@ -450,11 +451,7 @@ class Comparison:
 
 # -- formatting helpers ----------------------------------------------------------------------
 def _fmt_p(p, lang: str) -> str:
-    if p is None or _nan(p):
-        return "–"
-    if p < 0.001:
-        return "p < " + format_number(0.001, lang, decimals=3)
-    return "p = " + format_number(p, lang, decimals=3 if p < 0.01 else 2)
+    return format_p_value(p, lang, prefix=True)
 
 
 def _fmt_value(value, unit: str, lang: str) -> str:
@@ -663,7 +660,7 @@ def comparison_table(
                 _fmt_change(c.change, c.unit, lang),
                 format_signed_percent(c.pct_change, lang),
                 format_signed_percent(c.per_day_pct_change, lang),
-                _fmt_p(c.p_value, lang).replace("p = ", "").replace("p ", ""),
+                format_p_value(c.p_value, lang),
                 "–" if sig is None else (t("yes", lang) if sig else t("no", lang)),
             ]
         )

@@ -43,6 +43,7 @@ __all__ = [
     "format_value",
     "format_signed_percent",
     "segment_label",
+    "format_p_value",
 ]
 
 _ALIASES = {
@@ -229,3 +230,31 @@ def segment_label(dimension: str | None, value, lang: str | None = None) -> str:
     if dimension == "channel":
         return _channel_names(normalize_lang(lang)).get(text, text)
     return text
+
+
+def format_p_value(p, lang: str | None = "pt-BR", *, prefix: bool = False) -> str:
+    """A p-value as every report shows it: two decimals, three below 0.01, ``< 0,001``.
+
+    A p-value just under 0.05 never reads ``0,05`` (it is shown as ``0,049``), so the number
+    and the verdict "significant" agree. ``prefix=True`` gives ``p = 0,03`` / ``p < 0,001``
+    for running text; missing values are ``–``.
+
+    >>> format_p_value(0.0312, "pt-BR"), format_p_value(0.0004, "en", prefix=True)
+    ('0,03', 'p < 0.001')
+    >>> format_p_value(0.0496, "en"), format_p_value(0.0042, "en")
+    ('0.049', '0.004')
+    """
+    lang = normalize_lang(lang)
+    if _is_missing(p):
+        return "–"
+    p = float(p)
+    if p < 0.001:
+        text = "< " + format_number(0.001, lang, decimals=3)
+        return f"p {text}" if prefix else text
+    if p < 0.01:
+        text = format_number(p, lang, decimals=3)
+    elif 0.045 <= p < 0.05:  # two decimals would round a significant p up to 0.05
+        text = format_number(math.floor(p * 1000) / 1000, lang, decimals=3)
+    else:
+        text = format_number(p, lang, decimals=2)
+    return f"p = {text}" if prefix else text

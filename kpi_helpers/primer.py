@@ -1071,6 +1071,16 @@ def story_chart(comparison, lang: str | None = "pt-BR"):
         )
     ]
     frame = pd.DataFrame(rows)
+    frame["desc"] = [
+        t(
+            "{month}: {contacts}, {per_day} per calendar day",
+            lang,
+            month=r["month"],
+            contacts=r["contacts_text"],
+            per_day=r["per_day_text"],
+        )
+        for r in rows
+    ]
     tooltip = [
         alt.Tooltip("month:N", title=month_t),
         alt.Tooltip("contacts_text:N", title=t("n (contacts)", lang)),
@@ -1079,16 +1089,35 @@ def story_chart(comparison, lang: str | None = "pt-BR"):
     ]
     x = alt.X("month:N", title=None, sort=alt.SortField("order"), axis=alt.Axis(labelAngle=0))
     base = alt.Chart(frame).mark_bar(color=PALETTE["blue"]).properties(width=220, height=200)
+    desc = alt.Description("desc:N")
     total = base.encode(
-        x=x, y=alt.Y("contacts:Q", title=contacts_t, axis=alt.Axis(format=",d")), tooltip=tooltip
+        x=x,
+        y=alt.Y("contacts:Q", title=contacts_t, axis=alt.Axis(format=",d")),
+        tooltip=tooltip,
+        description=desc,
     ).properties(title=t("Contacts in the month", lang))
     per_day = (
         base.mark_bar(color=PALETTE["green"])
-        .encode(x=x, y=alt.Y("per_day:Q", title=t("Per day", lang)), tooltip=tooltip)
+        .encode(
+            x=x,
+            y=alt.Y("per_day:Q", title=t("Per day", lang)),
+            tooltip=tooltip,
+            description=desc,
+        )
         .properties(title=per_day_t)
     )
     return (
-        alt.hconcat(total, per_day).configure(locale=vega_locale(lang)).configure_view(stroke=None)
+        alt.hconcat(total, per_day)
+        .properties(
+            description=t(
+                "Contacts in each month and per calendar day: {a}; {b}",
+                lang,
+                a=rows[0]["month"],
+                b=rows[1]["month"],
+            )
+        )
+        .configure(locale=vega_locale(lang))
+        .configure_view(stroke=None)
     )
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, KpiError, MetricUnavailable, OptionError
-from .i18n import format_number, format_percent, format_value, normalize_lang, t
+from .i18n import format_number, format_p_value, format_percent, format_value, normalize_lang, t
 from .metrics import PERSPECTIVES, get_metric
 from .periods import Period, parse_period
 from .targets import STATUS_POINTS, Target, Targets, load_targets, status_of
@@ -367,6 +367,14 @@ class Scorecard:
                     "on_target": int((sub["status"] == "on_target").sum()),
                 }
             )
+            rows[-1]["desc"] = t(
+                "{perspective}: score {score}, {on} of {kpis} KPIs on target",
+                lang,
+                perspective=rows[-1]["perspective"],
+                score=rows[-1]["score_text"],
+                on=rows[-1]["on_target"],
+                kpis=scored,
+            )
         data = pd.DataFrame(rows)
         order = list(data["perspective"])
         y = alt.Y("perspective:N", sort=order, title=None)
@@ -382,10 +390,14 @@ class Scorecard:
             alt.Tooltip("on_target:Q", title=t("On target", lang)),
             alt.Tooltip("kpis:Q", title=t("KPIs scored", lang)),
         ]
-        bars = alt.Chart(data).mark_bar(color="#4c78a8").encode(x=x, y=y, tooltip=tooltip)
+        bars = (
+            alt.Chart(data)
+            .mark_bar(color="#4c78a8")
+            .encode(x=x, y=y, tooltip=tooltip, description=alt.Description("desc:N"))
+        )
         text = (
             alt.Chart(data)
-            .mark_text(align="left", dx=4)
+            .mark_text(align="left", dx=4, aria=False)
             .encode(x=x, y=y, text=alt.Text("score_text:N"))
         )
         overall = format_percent(self.scores.get("overall"), lang, decimals=0)
@@ -399,6 +411,11 @@ class Scorecard:
             title=alt.TitleParams(title, subtitle=subtitle),
             width=420,
             height=160,
+            description=t(
+                "Bar chart of the score of each Balanced Scorecard perspective; {overall}",
+                lang,
+                overall=subtitle,
+            ),
         )
 
     def summary(self, lang: str | None = None) -> str:
@@ -444,11 +461,7 @@ def _fmt_watch(r, lang: str) -> str:
 
 
 def _fmt_p(p, lang: str) -> str:
-    if _nan(p):
-        return "–"
-    if p < 0.001:
-        return "< " + format_number(0.001, lang, decimals=3)
-    return format_number(p, lang, decimals=3)
+    return format_p_value(p, lang)
 
 
 def _fmt_change(change, unit: str, lang: str) -> str:
