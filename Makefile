@@ -60,6 +60,10 @@ format: setup
 benchmark: setup
 	$(PY) benchmarks/compute.py
 
+## benchmark-reports: HTML report size and run time on 10k and 1M rows (sizes stay bounded)
+benchmark-reports: setup
+	$(PY) benchmarks/report_size.py
+
 ## sample: regenerate the committed sample data in data/sample/
 sample: setup
 	$(PY) -m kpi_helpers.sample --write
@@ -76,4 +80,4 @@ golden: setup
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis benchmarks/.cache
 
-.PHONY: help setup browser test test-fast report lint format benchmark sample strip golden clean
+.PHONY: help setup browser test test-fast report lint format benchmark benchmark-reports sample strip golden clean
