@@ -34,7 +34,9 @@ innovations                new_technologies                            1
 =========================  ==========================================  ====================
 
 ``avg_headcount = (headcount_start(first) + headcount_end(last)) / 2``. ``m__n`` is the
-denominator's count of contacts for the two cost KPIs and the number of operations rows
+denominator's count of contacts for the two cost KPIs; the denominator itself for
+training_completion (trainings assigned), customer_retention (customers at the start),
+talent_retention and training_hours_per_agent (average headcount); the number of operations rows
 (months x segments) behind the value for the others.
 
 Operations are monthly: a month belongs to a period when its first day lies in the period
@@ -90,6 +92,16 @@ __all__ = [
 ]
 
 #: Columns each operations KPI needs (besides the interactions for the two cost KPIs).
+#: Operations KPIs whose n is their denominator (a count of trainings, customers, people).
+_N_IS_DENOMINATOR = (
+    "training_completion",
+    "customer_retention",
+    "talent_retention",
+    "training_hours_per_agent",
+)
+#: Operations KPIs whose n is only the number of operations rows (no count behind them).
+N_IS_ROWS = ("roi_technology", "availability", "innovations")
+
 OPERATIONS_KPIS: dict[str, tuple[str, ...]] = {
     "cost_per_interaction": ("cost_total",),
     "cost_per_resolution": ("cost_total",),
@@ -906,7 +918,10 @@ def compute_operations(
                 ),
                 "innovations": lambda: (col("new_technologies"), pd.Series(1.0, index=agg.index)),
             }[mid]()
-            n = nrows
+            # n: the people or items behind the value (trainings assigned, customers at the
+            # start, the average headcount); the number of operations rows for money,
+            # minutes and technologies, where there is no such count
+            n = den if mid in _N_IS_DENOMINATOR else nrows
         with np.errstate(divide="ignore", invalid="ignore"):
             value = num / den.where(den != 0)
         out[mid] = value.astype("float64")

@@ -42,6 +42,7 @@ import pandas as pd
 from .errors import DataError, KpiError, MetricUnavailable, OptionError
 from .i18n import format_number, format_p_value, format_percent, format_value, normalize_lang, t
 from .metrics import PERSPECTIVES, get_metric
+from .operations import N_IS_ROWS
 from .periods import Period, parse_period
 from .targets import STATUS_POINTS, Target, Targets, load_targets, status_of
 
@@ -755,6 +756,8 @@ def scorecard(
             except Exception:  # noqa: BLE001 - a missing test never breaks the scorecard
                 p_value = math.nan
         n = _one(cur, f"{k}__n")
+        if k in N_IS_ROWS:
+            n = math.nan  # money, minutes, technologies: no count behind the value
         rows.append(
             {
                 "perspective": m.perspective,

@@ -114,7 +114,9 @@ def test_monthly_values_by_team_hand_computed():
     assert (a["availability__num"], a["availability__den"]) == (9900, 10000)
     assert (a["talent_retention__num"], a["talent_retention__den"]) == (9, 10)
     assert (a["customer_retention__num"], a["customer_retention__den"]) == (98, 100)
-    assert a["training_completion__n"] == 1  # one operations row
+    # n of a count-based ratio is its denominator (trainings assigned, average headcount)
+    assert a["training_completion__n"] == a["training_completion__den"]
+    assert a["talent_retention__n"] == 10 and a["customer_retention__n"] == 100
 
 
 def test_zero_denominators_give_nan_not_zero():
