@@ -117,6 +117,9 @@ _N_NOUNS: dict[str, tuple[str, str]] = {
         "{n} contacts with delivery information",
     ),
     "operations": ("{n} row of the operations table", "{n} rows of the operations table"),
+    "trainings": ("{n} training assigned", "{n} trainings assigned"),
+    "customers": ("{n} customer at the start", "{n} customers at the start"),
+    "headcount": ("{n} agent on average", "{n} agents on average"),
 }
 _N_OF_METRIC = {
     "volume": "contacts",
@@ -146,6 +149,10 @@ _N_OF_METRIC = {
     "ces": "answers",
     "bot_containment": "bot",
     "delivery_success": "delivery",
+    "training_completion": "trainings",
+    "customer_retention": "customers",
+    "talent_retention": "headcount",
+    "training_hours_per_agent": "headcount",
 }
 
 
