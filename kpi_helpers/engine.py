@@ -74,6 +74,13 @@ class _Source:
     name: str = "data"
     timezone: str = DEFAULT_TIMEZONE
 
+    #: (min, max) of numeric columns known without scanning the rows (a DataFrame's values,
+    #: a Parquet file's statistics); other columns are measured in the query
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def value_range(self, name: str) -> tuple[float, float] | None:
+        return self.ranges.get(name)
+
     @property
     def local_zone(self) -> str | None:
         """The zone that aware timestamps are converted to in the query (DuckDB), else None
@@ -138,6 +145,48 @@ def _csv_header(path: Path) -> list[str]:
         return [c.strip() for c in first.rstrip("\r\n").split(",")]
 
 
+_RANGE_COLUMNS = ("csat",)
+
+
+def _frame_ranges(df: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    out = {}
+    for name in _RANGE_COLUMNS:
+        if name in df.columns and pd.api.types.is_numeric_dtype(df[name].dtype):
+            col = df[name]
+            if col.notna().any():
+                out[name] = (float(col.min()), float(col.max()))
+    return out
+
+
+def _parquet_ranges(path: Path) -> dict[str, tuple[float, float]]:
+    """Min and max from the row-group statistics of a Parquet file (no rows read)."""
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+        out = {}
+        for name in _RANGE_COLUMNS:
+            if name not in names:
+                continue
+            i = names.index(name)
+            lows, highs = [], []
+            for g in range(meta.num_row_groups):
+                st = meta.row_group(g).column(i).statistics
+                if st is None or not st.has_min_max:
+                    if st is not None and st.null_count == meta.row_group(g).num_rows:
+                        continue  # a row group of blanks only
+                    break
+                lows.append(float(st.min))
+                highs.append(float(st.max))
+            else:
+                if lows:
+                    out[name] = (min(lows), max(highs))
+        return out
+    except Exception:  # noqa: BLE001 - no statistics: measured in the query instead
+        return {}
+
+
 def _read_parquet(con, target: str, path: Path):
     """A Parquet scan; time-zone-aware nanosecond columns (unknown to Ibis) read as TIMESTAMPTZ."""
     try:
@@ -196,7 +245,9 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
         df = _localize_frame(data, timezone)
         with _quiet_engine():
             table = ibis.memtable(df)
-        return _Source(table, default_backend(), scales, name, timezone)
+        src = _Source(table, default_backend(), scales, name, timezone)
+        src.ranges = _frame_ranges(df)
+        return src
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         con = default_backend()
@@ -225,7 +276,10 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
             raise
         except Exception as exc:  # noqa: BLE001 - reported as a DataError naming the file
             raise DataError(f"{path}: cannot be read ({type(exc).__name__}: {exc}).") from exc
-        return _Source(table, con, scales, str(path), timezone)
+        src = _Source(table, con, scales, str(path), timezone)
+        if suffix in (".parquet", ".pq") and path.is_file():
+            src.ranges = _parquet_ranges(path)
+        return src
     if isinstance(data, ibis.Table):
         try:
             backend = data._find_backend()
@@ -1005,13 +1059,13 @@ def _run(
             "quantile": add(parts.quantile),
             "n": add(parts.n),
         }
-    if "_rows" not in aggs:
-        aggs["_rows"] = t.count()
-    # survey answers outside the scale in force: a sign of an undeclared scale (1-10...)
+    rows_name = add(t.count())  # shared with a KPI's COUNT(*) when there is one
+    # csat answers outside the scale in force: a sign of an undeclared scale (1-10...)
     score_checks = {}
     for name in sorted(SURVEY_USERS):
         if name in columns and any(m.id in SURVEY_USERS[name] for m in usable):
-            aggs[f"_{name}_min"], aggs[f"_{name}_max"] = t[name].min(), t[name].max()
+            if source.value_range(name) is None:  # not known without a scan: in the query
+                aggs[f"_{name}_min"], aggs[f"_{name}_max"] = t[name].min(), t[name].max()
             score_checks[name] = next(
                 ctx.scale(name, opts[m.id]) for m in usable if m.id in SURVEY_USERS[name]
             )
@@ -1026,6 +1080,8 @@ def _run(
             f"{source.name}: the KPI query failed ({type(exc).__name__}: {exc})."
         ) from exc
 
+    if rows_name != "_rows":
+        raw_result["_rows"] = raw_result[rows_name]
     _warn_out_of_scale(source, raw_result, score_checks)
     result = raw_result
     if dims and (period is not None or periods) and any(m.kind == "stock" for m in usable):
@@ -1102,14 +1158,19 @@ def _run(
     return out, metric_list
 
 
-#: Survey columns and the KPIs that read them (for the out-of-scale warning).
-SURVEY_USERS = {"csat": ("csat", "csat_mean"), "nps": ("nps",), "ces": ("ces",)}
+#: Survey columns and the KPIs whose value depends on the declared scale (the out-of-scale
+#: warning): csat's top two boxes. Means (csat_mean, ces) and NPS (fixed 0-10) do not.
+SURVEY_USERS = {"csat": ("csat",)}
 
 
 def _warn_out_of_scale(source: _Source, result: pd.DataFrame, checks: dict) -> None:
     for name, scale in checks.items():
-        lo = pd.to_numeric(result[f"_{name}_min"], errors="coerce").min()
-        hi = pd.to_numeric(result[f"_{name}_max"], errors="coerce").max()
+        known = source.value_range(name)
+        if known is not None:
+            lo, hi = known
+        else:
+            lo = pd.to_numeric(result[f"_{name}_min"], errors="coerce").min()
+            hi = pd.to_numeric(result[f"_{name}_max"], errors="coerce").max()
         if pd.isna(lo) or (lo >= scale.low and hi <= scale.high):
             continue
         warnings.warn(
