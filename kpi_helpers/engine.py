@@ -74,12 +74,17 @@ class _Source:
     name: str = "data"
     timezone: str = DEFAULT_TIMEZONE
 
-    #: (min, max) of numeric columns known without scanning the rows (a DataFrame's values,
-    #: a Parquet file's statistics); other columns are measured in the query
-    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: where the (min, max) of a column can be read without scanning the rows: the
+    #: DataFrame, or the Parquet file's metadata (its row-group statistics)
+    range_source: Any = field(default=None, repr=False)
 
     def value_range(self, name: str) -> tuple[float, float] | None:
-        return self.ranges.get(name)
+        """(min, max) of ``name`` when known without a scan, else None (measure it in a query)."""
+        if isinstance(self.range_source, pd.DataFrame):
+            return _frame_range(self.range_source, name)
+        if self.range_source is not None:
+            return _parquet_range(self.range_source, name)
+        return None
 
     @property
     def local_zone(self) -> str | None:
@@ -128,81 +133,56 @@ _TIMESTAMP_COLUMNS = tuple(c for c, k in INTERACTION_COLUMNS.items() if k == "ti
 _OFFSET_RE = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 
 
-def _csv_header(path: Path) -> list[str]:
-    """Column names of a CSV file (its first line), for the column types of the scan."""
-    import csv
+def _frame_range(df: pd.DataFrame, name: str) -> tuple[float, float] | None:
+    if name not in df.columns or not pd.api.types.is_numeric_dtype(df[name].dtype):
+        return None
+    col = df[name]
+    return (float(col.min()), float(col.max())) if col.notna().any() else None
 
-    opener = __import__("gzip").open if path.suffix.lower() == ".gz" else open
+
+def _parquet_range(meta, name: str) -> tuple[float, float] | None:
+    """Min and max from the row-group statistics of a Parquet file's metadata (no rows read)."""
     try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
-            first = fh.readline()
-    except OSError:
-        return []
-    try:
-        dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
-        return [c.strip() for c in next(csv.reader([first], dialect))]
-    except (csv.Error, StopIteration):
-        return [c.strip() for c in first.rstrip("\r\n").split(",")]
-
-
-_RANGE_COLUMNS = ("csat",)
-
-
-def _frame_ranges(df: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    out = {}
-    for name in _RANGE_COLUMNS:
-        if name in df.columns and pd.api.types.is_numeric_dtype(df[name].dtype):
-            col = df[name]
-            if col.notna().any():
-                out[name] = (float(col.min()), float(col.max()))
-    return out
-
-
-def _parquet_ranges(path: Path) -> dict[str, tuple[float, float]]:
-    """Min and max from the row-group statistics of a Parquet file (no rows read)."""
-    try:
-        import pyarrow.parquet as pq
-
-        meta = pq.ParquetFile(path).metadata
         names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-        out = {}
-        for name in _RANGE_COLUMNS:
-            if name not in names:
-                continue
-            i = names.index(name)
-            lows, highs = [], []
-            for g in range(meta.num_row_groups):
-                st = meta.row_group(g).column(i).statistics
-                if st is None or not st.has_min_max:
-                    if st is not None and st.null_count == meta.row_group(g).num_rows:
-                        continue  # a row group of blanks only
-                    break
-                lows.append(float(st.min))
-                highs.append(float(st.max))
-            else:
-                if lows:
-                    out[name] = (min(lows), max(highs))
-        return out
+        if name not in names:
+            return None
+        i = names.index(name)
+        lows, highs = [], []
+        for g in range(meta.num_row_groups):
+            st = meta.row_group(g).column(i).statistics
+            if st is None or not st.has_min_max:
+                if st is not None and st.null_count == meta.row_group(g).num_rows:
+                    continue  # a row group of blanks only
+                return None
+            lows.append(float(st.min))
+            highs.append(float(st.max))
+        return (min(lows), max(highs)) if lows else None
     except Exception:  # noqa: BLE001 - no statistics: measured in the query instead
-        return {}
+        return None
 
 
 def _read_parquet(con, target: str, path: Path):
-    """A Parquet scan; time-zone-aware nanosecond columns (unknown to Ibis) read as TIMESTAMPTZ."""
+    """A Parquet scan, and the file's metadata (None for a folder or an unreadable footer).
+
+    Time-zone-aware nanosecond columns (unknown to Ibis) are read as TIMESTAMPTZ.
+    """
+    meta = None
     try:
         import pyarrow.parquet as pq
 
         first = next(iter(sorted(path.rglob("*.parquet")))) if path.is_dir() else path
-        schema = pq.read_schema(first)
+        parquet = pq.ParquetFile(first)
+        schema = parquet.schema_arrow
+        meta = parquet.metadata if not path.is_dir() else None
     except Exception:  # noqa: BLE001 - let DuckDB report an unreadable file
-        return con.read_parquet(target)
+        return con.read_parquet(target), None
     aware_ns = [
         f.name
         for f in schema
         if getattr(f.type, "tz", None) is not None and getattr(f.type, "unit", "") == "ns"
     ]
     if not aware_ns:
-        return con.read_parquet(target)
+        return con.read_parquet(target), meta
     import uuid
 
     name = f"kpi_parquet_{uuid.uuid4().hex}"
@@ -212,7 +192,7 @@ def _read_parquet(con, target: str, path: Path):
         f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * REPLACE ({repl}) "
         f"FROM read_parquet('{quoted}')"
     )
-    return con.table(name)
+    return con.table(name), meta
 
 
 def _scales_from_attrs(df: pd.DataFrame) -> dict[str, Scale]:
@@ -245,28 +225,26 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
         df = _localize_frame(data, timezone)
         with _quiet_engine():
             table = ibis.memtable(df)
-        src = _Source(table, default_backend(), scales, name, timezone)
-        src.ranges = _frame_ranges(df)
-        return src
+        return _Source(table, default_backend(), scales, name, timezone, range_source=df)
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         con = default_backend()
+        meta = None
         if not path.exists():
             raise DataError(f"{path}: file not found. Check the path (it is taken as given).")
         suffix = path.suffix.lower()
         try:
             if path.is_dir() or suffix in (".parquet", ".pq"):
                 target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-                table = _read_parquet(con, target, path)
+                table, meta = _read_parquet(con, target, path)
             elif suffix in (".csv", ".txt", ".tsv", ".gz"):
                 # timestamps as text: DuckDB's CSV scan may drop a UTC offset when it pushes a
-                # cast into the scan, so offsets are parsed in the query (see _to_timestamp)
-                text_cols = {c: "VARCHAR" for c in _csv_header(path) if c in _TIMESTAMP_COLUMNS}
-                table = (
-                    con.read_csv(str(path), types=text_cols)
-                    if text_cols
-                    else con.read_csv(str(path))
-                )
+                # cast into the scan, so offsets are parsed in the query (see _to_timestamp);
+                # the columns are those DuckDB's own sniffing found
+                table = con.read_csv(str(path))
+                text_cols = {c: "VARCHAR" for c in table.columns if c in _TIMESTAMP_COLUMNS}
+                if text_cols:
+                    table = con.read_csv(str(path), types=text_cols)
             else:
                 raise DataError(
                     f"{path}: compute() reads canonical Parquet or CSV files, got {suffix!r}. "
@@ -276,10 +254,7 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
             raise
         except Exception as exc:  # noqa: BLE001 - reported as a DataError naming the file
             raise DataError(f"{path}: cannot be read ({type(exc).__name__}: {exc}).") from exc
-        src = _Source(table, con, scales, str(path), timezone)
-        if suffix in (".parquet", ".pq") and path.is_file():
-            src.ranges = _parquet_ranges(path)
-        return src
+        return _Source(table, con, scales, str(path), timezone, range_source=meta)
     if isinstance(data, ibis.Table):
         try:
             backend = data._find_backend()
@@ -490,7 +465,7 @@ class _Context:
         for ch in SOCIAL_CHANNELS:
             table.setdefault(ch, table["social"])
         for alias, ch in CHANNEL_ALIASES.items():
-            table.setdefault(alias, table.get(ch, table.get(CHANNEL_ALIASES.get(ch, ch))))
+            table.setdefault(alias, table[ch])
         ch = self.t.channel
         values = self.channel_values
         if values is None or not ch.type().is_string():
@@ -1251,11 +1226,18 @@ def bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
     return start + offset
 
 
+def _stock_base(ctx, raw, dims):
+    """The whole data, prepared (no period filter, no business clock), dimensions normalised:
+    a stock at a bucket's end counts contacts created before the bucket."""
+    base = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone).t
+    if dims:
+        base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
+    return base
+
+
 def _add_stock_segments(source, ctx, raw, result, dims, grain, period, periods):
     """Rows (no contacts) for the segments of the whole data missing from the period's rows."""
-    base = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone).t
-    base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
-    combos = source.execute(base.select(*dims).distinct())
+    combos = source.execute(_stock_base(ctx, raw, dims).select(*dims).distinct())
     labels = [str(k) for k in periods] if periods else [None]
     extra = []
     for label in labels:
@@ -1328,11 +1310,9 @@ def _bucket_days(result, grain, period, periods, stats):
 
 def _backlog(source, ctx, raw, out, grain, dims, key_cols, period, periods, options):
     """Open contacts at the end of each bucket: created before the end, not resolved by then."""
-    base = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone).t
+    base = _stock_base(ctx, raw, dims)
     if options.get("exclude_abandoned"):
         base = base.filter(~base._abandoned.fill_null(False))
-    if dims:
-        base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
     created = base.created_at
     res = base.resolved_at
     if periods or grain is None:
