@@ -342,14 +342,12 @@ class LoadResult:
                 rejected=n(r["rejected"]),
             )
         ]
-        if r["rejected_by_reason"]:
-            lines.append(t("Rejected rows by reason:", lang))
-            for code, count in r["rejected_by_reason"].items():
-                lines.append(f"  - {t(_LABELS.get(code, code), lang)}: {n(count)}")
-        if r["nulled_by_reason"]:
-            lines.append(t("Values blanked (row kept) by reason:", lang))
-            for code, count in r["nulled_by_reason"].items():
-                lines.append(f"  - {t(_LABELS.get(code, code), lang)}: {n(count)}")
+        lines += _count_lines(
+            t("Rejected rows by reason:", lang), r["rejected_by_reason"], _LABELS, lang
+        )
+        lines += _count_lines(
+            t("Values blanked (row kept) by reason:", lang), r["nulled_by_reason"], _LABELS, lang
+        )
         if len(r.get("sheets", ())) > 1 or r.get("sheets_skipped"):
             if r.get("sheets"):
                 shown = ", ".join(repr(s) for s in r["sheets"])
@@ -359,11 +357,26 @@ class LoadResult:
                 for sheet_name, why in r["sheets_skipped"].items():
                     label = t(_SHEET_SKIP_LABELS.get(why, why), lang)
                     lines.append(f"  - {sheet_name!r}: {label}")
-        if self._warning_items:
-            lines.append(t("Warnings:", lang))
-            for msg, fields in self._warning_items:
-                lines.append(f"  - {t(msg, lang, **fields)}")
+        lines += _warning_lines(self._warning_items, lang)
         return "\n".join(lines)
+
+
+def _count_lines(heading: str, counts, labels: dict[str, str], lang: str) -> list[str]:
+    """``heading`` (translated) and ``  - label: count`` per check code; none when empty."""
+    counts = dict(counts)
+    if not counts:
+        return []
+    return [heading] + [
+        f"  - {t(labels.get(code, code), lang)}: {format_number(count, lang, decimals=0)}"
+        for code, count in counts.items()
+    ]
+
+
+def _warning_lines(items: list[tuple[str, dict]], lang: str) -> list[str]:
+    """The load's warnings, translated, under a heading; none when there are none."""
+    if not items:
+        return []
+    return [t("Warnings:", lang)] + [f"  - {t(msg, lang, **fields)}" for msg, fields in items]
 
 
 # --------------------------------------------------------------------------- reading

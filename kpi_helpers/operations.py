@@ -263,6 +263,8 @@ class OperationsResult:
         Rejected rows by reason:
           - not a month: 1
         """
+        from .io import _count_lines, _warning_lines
+
         kept, bad = len(self.data), len(self.rejected)
 
         def n(x):
@@ -280,13 +282,8 @@ class OperationsResult:
         ]
         if bad:
             codes = self.rejected["check"].str.split(", ").explode().value_counts(sort=False)
-            lines.append(t("Rejected rows by reason:", lang))
-            for code, count in codes.items():
-                lines.append(f"  - {t(OPS_LABELS.get(code, code), lang)}: {n(count)}")
-        if self._warning_items:
-            lines.append(t("Warnings:", lang))
-            for msg, fields in self._warning_items:
-                lines.append(f"  - {t(msg, lang, **fields)}")
+            lines += _count_lines(t("Rejected rows by reason:", lang), codes, OPS_LABELS, lang)
+        lines += _warning_lines(self._warning_items, lang)
         return "\n".join(lines)
 
 
