@@ -29,6 +29,7 @@ import importlib.util
 import io as _io
 import os
 import re
+import zipfile
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ from .validation import (
     blank_mask,
     check_canonical,
     day_fraction_column,
+    dayfirst_evidence,
     dayfirst_spans,
     detect_dayfirst,
     number_evidence,
@@ -149,7 +151,13 @@ _REASONS = {
     "not_integer": "{where}: {value} is not a whole number",
     "negative_duration": "{where}: negative duration {value}",
     "before_created": "{where}: {value} is before created_at {created}",
+    "excel_blank_date": "{where}: empty Excel date (1899-12-31): {value!r} is Excel's date 0, "
+    "what a blank date cell holds",
+    "resolved_before_response": "{where}: {value} is before the first response "
+    "(first_response_at {response}): resolved before it was answered",
     "future_timestamp": "{where}: {value} is after the as-of time {as_of} (in the future)",
+    "short_row": "row {row} has {found} of {expected} fields (the line is cut off: an "
+    "incomplete download?)",
 }
 #: Short labels of the check codes, for summaries (msgids of io.po).
 _LABELS = {
@@ -166,8 +174,11 @@ _LABELS = {
     "not_integer": "score not a whole number",
     "negative_duration": "negative duration",
     "before_created": "response or resolution before creation",
+    "resolved_before_response": "resolution before the first response",
+    "excel_blank_date": "empty Excel date (1899-12-31)",
     "future_timestamp": "date in the future",
     "total_row": "total row",
+    "short_row": "fewer fields than the header (line cut off)",
 }
 #: Added to the reason of a blanked (``on_invalid="null"``) response or resolution value.
 _EVENT_NOTES = {
@@ -183,6 +194,10 @@ _W_LATIN1 = (
     "{file}: neither UTF-8 nor Windows-1252; read as Latin-1. Pass encoding=... if "
     "accented letters look wrong."
 )
+_W_MIXED_ENCODING = (
+    "{file}: {count} line(s) are not UTF-8 like the rest of the file (line {lines}); those "
+    "were read as Windows-1252 (cp1252). Check their accented letters, or pass encoding=..."
+)
 _W_BLANK_ROWS = "{count} blank row(s) skipped."
 _W_OPTIONAL = "Optional column {column} (for {field}) not found; {field} left out."
 _W_DAYFIRST = (
@@ -193,6 +208,22 @@ _W_MONTHFIRST = (
     "Dates in {columns} read both ways (dd/mm and mm/dd); assumed month-first (mm/dd/yyyy), "
     "the reading that keeps them within a shorter period. Pass dayfirst=True if they are "
     "dd/mm/yyyy."
+)
+_W_DATES_CONFLICT_DAY = (
+    "Dates in {column} contradict each other: {day_value} (row {day_row}) can only be "
+    "day-first (dd/mm/yyyy), {month_value} (row {month_row}) only month-first (mm/dd/yyyy). "
+    "Read day-first; the {count} row(s) that can only be month-first are reported as "
+    "unreadable dates. Pass dayfirst=False if most dates are mm/dd/yyyy."
+)
+_W_DATES_CONFLICT_MONTH = (
+    "Dates in {column} contradict each other: {day_value} (row {day_row}) can only be "
+    "day-first (dd/mm/yyyy), {month_value} (row {month_row}) only month-first (mm/dd/yyyy). "
+    "Read month-first; the {count} row(s) that can only be day-first are reported as "
+    "unreadable dates. Pass dayfirst=True if most dates are dd/mm/yyyy."
+)
+_W_EXCEL_BLANK_DATES = (
+    "{column}: {count} empty Excel date(s) (1899-12-31, Excel's date 0: a blank date cell) "
+    "read as blank."
 )
 _W_NO_TIME = "{count} row(s) have a date but no time in {columns}; taken as 00:00."
 _W_MIXED_TZ = (
@@ -222,6 +253,11 @@ _W_SHEET_SKIPPED = (
     "{file}: sheet {sheet} skipped: its columns ({columns}) differ from those of sheet "
     "{first}. Pass sheet=[...] with the sheets to read."
 )
+_W_UNSAVED_FORMULAS = (
+    "{file}: {count} formula cell(s) in column {column} have no saved value (row {rows}) "
+    "and read as blank: the workbook was not calculated and saved by Excel. Open it in "
+    "Excel, save it and load it again."
+)
 _W_TEXT_AS_EXCEL = "{file}: has an Excel extension but holds text; read as CSV."
 _W_EXCEL_AS_TEXT = "{file}: holds an Excel workbook ({kind}) under a text extension; read as Excel."
 _W_HTML = "{file}: is a web page (an HTML table) with an Excel extension; its first table was read."
@@ -232,10 +268,14 @@ _W_DATE_ONLY = (
 _WARNING_MESSAGES = (
     _W_CP1252,
     _W_LATIN1,
+    _W_MIXED_ENCODING,
     _W_BLANK_ROWS,
     _W_OPTIONAL,
     _W_DAYFIRST,
     _W_MONTHFIRST,
+    _W_DATES_CONFLICT_DAY,
+    _W_DATES_CONFLICT_MONTH,
+    _W_EXCEL_BLANK_DATES,
     _W_NO_TIME,
     _W_MIXED_TZ,
     _W_NONE_LOADED,
@@ -244,6 +284,7 @@ _WARNING_MESSAGES = (
     _W_DAY_FRACTIONS,
     _W_HEADER_ROW,
     _W_SHEET_SKIPPED,
+    _W_UNSAVED_FORMULAS,
     _W_TEXT_AS_EXCEL,
     _W_EXCEL_AS_TEXT,
     _W_HTML,
@@ -261,7 +302,7 @@ _SHEET_SKIP_LABELS = {
 _HEADER_SEARCH_ROWS = 20
 
 # Checks whose row is always rejected, even with on_invalid="null".
-_ALWAYS_REJECT = ("missing_value", "duplicate_id", "total_row")
+_ALWAYS_REJECT = ("missing_value", "duplicate_id", "total_row", "short_row")
 
 
 @dataclass(repr=False)
@@ -394,6 +435,9 @@ class _Raw:
     sheets: np.ndarray | None = None  # the sheet of each row, when several were read
     sheets_read: list[str] = field(default_factory=list)
     sheets_skipped: dict[str, str] = field(default_factory=dict)
+    # per row (CSV): None, or (fields found, fields expected, the record) when the row's
+    # number of fields does not match the header
+    field_problems: np.ndarray | None = None
 
     def sheet_of(self, pos: int) -> str | None:
         return None if self.sheets is None else str(self.sheets[pos])
@@ -428,6 +472,12 @@ def _decode(data: bytes, name: str, encoding: str | None, warns: list) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    mixed = _decode_lines(data)
+    if mixed is not None:  # a UTF-8 file with a few Windows-1252 lines (pasted, appended)
+        text, other = mixed
+        shown = ", ".join(str(n) for n in other[:10]) + (", ..." if len(other) > 10 else "")
+        warns.append((_W_MIXED_ENCODING, {"file": name, "count": str(len(other)), "lines": shown}))
+        return text
     try:
         text = data.decode("cp1252")
         warns.append(
@@ -445,6 +495,30 @@ def _decode(data: bytes, name: str, encoding: str | None, warns: list) -> str:
             )
         )
     return text
+
+
+def _decode_lines(data: bytes) -> tuple[str, list[int]] | None:
+    """A file that is UTF-8 but for some lines, decoded line by line: UTF-8 first, else
+    Windows-1252 (else Latin-1); returns the text and the (1-based) numbers of the lines not
+    in UTF-8. ``None`` when no line shows UTF-8 accents (a file in one 8-bit encoding)."""
+    parts: list[str] = []
+    other: list[int] = []
+    utf8_accents = False
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+            try:
+                text = line.decode("cp1252")
+            except UnicodeDecodeError:
+                text = line.decode("latin-1")
+        else:
+            utf8_accents = utf8_accents or not text.isascii()
+        parts.append(text)
+    if not utf8_accents:
+        return None
+    return "".join(parts), other
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
@@ -588,8 +662,10 @@ def _read_csv(
     warns: list,
     header_row: int | None = None,
     want: _Want | None = None,
-) -> tuple[pd.DataFrame, np.ndarray, str]:
-    """A delimited text file as text columns, its spreadsheet row numbers and delimiter."""
+) -> tuple[pd.DataFrame, np.ndarray, str, np.ndarray]:
+    """A delimited text file as text columns, its spreadsheet row numbers, its delimiter and,
+    per row, ``None`` or ``(fields found, fields expected, the record)`` for a row whose
+    number of fields does not match the header (see :func:`_field_problems`)."""
     data = path.read_bytes()
     if not data.strip():
         raise _empty(name)
@@ -617,28 +693,107 @@ def _read_csv(
         index = _find_header(head, want)
         _warn_header(name, index, warns)
     skip = starts[index] if head else 0
-    try:
-        frame = pd.read_csv(
-            _io.StringIO(text),
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skiprows=skip,
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise _empty(name) from exc
-    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-        raise _fail(
+
+    def unreadable(exc: Exception | str) -> DataError:
+        found = exc if isinstance(exc, str) else f"the CSV parser stopped: {str(exc).strip()}"
+        return _fail(
             name,
             "is not a readable delimited text file.",
             f"one header line then one line per row, separated by {delim!r}",
-            f"the CSV parser stopped: {str(exc).strip()}",
+            found,
             "check that every line has the same number of separators (quote texts that "
             "contain the separator) or save the sheet again as CSV; if the column names are "
             "not on the first line, pass header_row=<line number>",
-        ) from exc
-    return frame, np.arange(len(frame)) + skip + 2, delim
+        )
+
+    try:
+        counts = _field_counts(text, delim)
+    except csv.Error as exc:
+        raise unreadable(exc) from exc
+    width = counts[index] if index < len(counts) else 0
+    body = counts[index + 1 :]
+    frame = None
+    if all(c in (0, width) for c in body):  # every row as wide as the header: pandas reads it
+        try:
+            frame = pd.read_csv(
+                _io.StringIO(text),
+                sep=delim,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                skiprows=skip,
+            )
+        except pd.errors.EmptyDataError as exc:
+            raise _empty(name) from exc
+        except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+            raise unreadable(exc) from exc
+        if len(frame) != len(body):  # pandas split the records another way: read them below
+            frame = None
+    problems = np.full(len(body), None, dtype=object)
+    if frame is None:
+        try:
+            records = list(csv.reader(_io.StringIO(text, newline=""), delimiter=delim))
+        except csv.Error as exc:
+            raise unreadable(exc) from exc
+        if index >= len(records):
+            raise _empty(name)
+        frame, problems, long = _records_frame(records[index], records[index + 1 :], delim)
+        if long:
+            (k, found), more = long[0], len(long) - 1
+            raise unreadable(
+                f"row {k + skip + 2} has {found} fields, the header {len(frame.columns)}"
+                + (f" (and {more} more row(s) with too many fields)" if more else "")
+            )
+    return frame, np.arange(len(frame)) + skip + 2, delim, problems
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _field_counts(text: str, delim: str) -> list[int]:
+    """The number of fields of each record of a delimited text (0 for an empty line); quoted
+    fields with the delimiter or line breaks inside count as one field (the csv module's
+    parsing; a text without quotes is simply counted line by line)."""
+    if '"' not in text:
+        lines = _LINE_BREAK.split(text)
+        if lines and lines[-1] == "":
+            lines.pop()
+        return [line.count(delim) + 1 if line else 0 for line in lines]
+    return [len(r) for r in csv.reader(_io.StringIO(text, newline=""), delimiter=delim)]
+
+
+def _records_frame(
+    header: list[str], records: list[list[str]], delim: str
+) -> tuple[pd.DataFrame, np.ndarray, list[tuple[int, int]]]:
+    """The rows of a CSV whose records are not all as wide as the header; per row ``None``
+    or ``(fields found, fields expected, the record)`` for a short row; and
+    ``(record index, fields found)`` of the rows that are too long.
+
+    - a row with fewer fields than the header's named columns (a download cut off in the
+      middle of a line) is short: its missing fields are not blanks (the row is rejected);
+    - a row with more fields than the header, with something in the extra fields (a text
+      with an unquoted separator), is too long: which field is extra cannot be told, and the
+      values of the other rows may be shifted as well (the file is refused, as pandas does);
+    - extra fields that are all empty (a separator at the end of each line) are dropped,
+      and so are missing fields under unnamed header cells (a separator at the end of the
+      header line only).
+    An empty line has no fields: it is a blank row (skipped later), not a short one.
+    """
+    names = _header_names(header)
+    width = len(names)
+    named = max((j + 1 for j, c in enumerate(header) if not _blank_cell(c)), default=width)
+    problems = np.full(len(records), None, dtype=object)
+    long: list[tuple[int, int]] = []
+    padded = []
+    for k, rec in enumerate(records):
+        found = len(rec)
+        if found and found < named:
+            problems[k] = (found, named, delim.join(rec))
+        elif found > width and any(f.strip() for f in rec[width:]):
+            long.append((k, found))
+        padded.append(rec[:width] + [None] * (width - found) if found < width else rec[:width])
+    frame = pd.DataFrame(padded, columns=names, dtype=object)
+    return frame.astype(_STR_DTYPE), problems, long
 
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -803,6 +958,89 @@ def _sheet_frame(raw: pd.DataFrame, index: int) -> tuple[pd.DataFrame, np.ndarra
     return body.set_axis(names, axis=1).reset_index(drop=True), rows
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of an .xlsx/.xlsm file holds a formula (a quick look at the
+    sheets' XML, read in chunks)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            for item in book.infolist():
+                if not (
+                    item.filename.startswith("xl/worksheets/") and item.filename.endswith(".xml")
+                ):
+                    continue
+                with book.open(item) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 20):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+    return False
+
+
+class _Formulas:
+    """The formula cells of a workbook, sheet by sheet (opened only when it has formulas)."""
+
+    def __init__(self, path: Path, content: str) -> None:
+        self.path = path
+        self.active = content == "xlsx" and _has_formulas(path)
+        self.book = None
+
+    def cells(self, sheet: str, first_row: int) -> list[tuple[int, int]]:
+        """(row, column), 1-based, of the formula cells of ``sheet`` from ``first_row`` on."""
+        if not self.active:
+            return []
+        try:
+            if self.book is None:
+                import openpyxl
+
+                self.book = openpyxl.load_workbook(self.path, read_only=True, data_only=False)
+            rows = self.book[sheet].iter_rows(min_row=first_row)
+            return [
+                (cell.row, cell.column)
+                for row in rows
+                for cell in row
+                if getattr(cell, "data_type", None) == "f"
+            ]
+        except Exception:  # noqa: BLE001 - the check is a courtesy: never fail the load on it
+            return []
+
+    def __enter__(self) -> _Formulas:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.book is not None:
+            self.book.close()
+
+
+def _warn_unsaved_formulas(
+    label: str, raw: pd.DataFrame, index: int, cells: list, warns: list
+) -> None:
+    """Formula cells below the header whose value reads blank: never calculated and saved
+    (openpyxl reads the value Excel saved; a file written by a program has none)."""
+    names = _header_names(raw.iloc[index].tolist())
+    by_column: dict[str, list[int]] = {}
+    for r, c in sorted(cells, key=lambda rc: (rc[1], rc[0])):
+        i, j = r - 1, c - 1  # raw row 0 is spreadsheet row 1, raw column 0 is column A
+        if i <= index or i >= len(raw):
+            continue
+        if j >= raw.shape[1] or _blank_cell(raw.iat[i, j]):
+            name = names[j] if j < len(names) else f"Unnamed: {j}"
+            by_column.setdefault(name, []).append(r)
+    for name, rows in by_column.items():
+        shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        warns.append(
+            (
+                _W_UNSAVED_FORMULAS,
+                {"file": label, "count": str(len(rows)), "column": repr(name), "rows": shown},
+            )
+        )
+
+
 def _match_header(raw: pd.DataFrame, keys: frozenset, header_row: int | None) -> int | None:
     """The row of ``raw`` whose cells are the columns ``keys`` (the first sheet's header)."""
     candidates = [header_row - 1] if header_row else range(min(len(raw), _HEADER_SEARCH_ROWS))
@@ -821,7 +1059,7 @@ def _read_workbook(
     want: _Want | None,
     warns: list,
 ) -> _Book:
-    with _open_book(path, name, content) as book:
+    with _open_book(path, name, content) as book, _Formulas(path, content) as formulas:
         sheets = [str(s) for s in book.sheet_names]
         chosen = _select_sheets(sheet, sheets, name)
         frames: list[tuple[str, pd.DataFrame, np.ndarray]] = []
@@ -839,6 +1077,9 @@ def _read_workbook(
             if first_keys is None:
                 first_keys, first_sheet = _header_keys(raw.iloc[index].tolist()), s
             frames.append((s, *_sheet_frame(raw, index)))
+            cells = formulas.cells(s, index + 2)
+            if cells:
+                _warn_unsaved_formulas(label(s), raw, index, cells, warns)
 
         def header_of(s: str, raw: pd.DataFrame) -> int:
             if header_row is not None:
@@ -1021,6 +1262,7 @@ def _read_source(
             f"{os.getcwd()!r})",
         )
     delimiter = None
+    field_problems = None
     sheet_of_rows = None
     sheets_read: list[str] = []
     skipped: dict[str, str] = {}
@@ -1035,7 +1277,9 @@ def _read_source(
             warns.append((_W_EXCEL_AS_TEXT, {"file": name, "kind": f".{content}"}))
             kind = "excel"
         if kind == "csv":
-            frame, rows, delimiter = _read_csv(path, name, encoding, warns, header_row, want)
+            frame, rows, delimiter, field_problems = _read_csv(
+                path, name, encoding, warns, header_row, want
+            )
         elif kind == "excel" and content == "html":
             frame = _read_html(path, name, encoding, warns)
             rows = np.arange(len(frame)) + 2
@@ -1104,6 +1348,8 @@ def _read_source(
         rows = rows[~blank_rows]
         if sheet_of_rows is not None:
             sheet_of_rows = sheet_of_rows[~blank_rows]
+        if field_problems is not None:
+            field_problems = field_problems[~blank_rows]
         warns.append((_W_BLANK_ROWS, {"count": str(n_blank)}))
     if len(frame) == 0:
         raise _header_only(name, list(frame.columns), fix_sheet)
@@ -1119,6 +1365,7 @@ def _read_source(
         sheet_of_rows,
         sheets_read,
         skipped,
+        field_problems,
     )
 
 
@@ -1280,9 +1527,20 @@ def _fmt_value(value: Any) -> str:
 
 
 def _decide_dayfirst(
-    specs: dict, frame: pd.DataFrame, explicit: bool | None, warns: list
+    specs: dict,
+    frame: pd.DataFrame,
+    explicit: bool | None,
+    warns: list,
+    row_label: Any = str,
 ) -> dict[str, bool]:
-    """Day-first per timestamp source column: explicit, else read from the values."""
+    """Day-first per timestamp source column: explicit, else read from the values.
+
+    A column with dates that can only be day-first (``13/01/2026``) and dates that can only
+    be month-first (``01/13/2026``) contradicts itself: it is read as declared, else like
+    the file's other date columns, else the way most of those dates read (day-first on a
+    tie), with a warning that shows one date of each kind with its row (``row_label(pos)``);
+    the dates that do not fit that reading are reported as unreadable, row by row.
+    """
     date_cols = {
         target: srcs[0]
         for target, (spec, srcs) in specs.items()
@@ -1301,12 +1559,36 @@ def _decide_dayfirst(
             out[target] = explicit
         elif det in ("day", "month"):
             out[target] = det == "day"
+        elif det == "conflict" and file_level is None:
+            day_only, month_only = dayfirst_evidence(frame[date_cols[target]])
+            out[target] = int(day_only.sum()) >= int(month_only.sum())
         elif file_level is not None:
             out[target] = file_level
         else:
             out[target] = True
             if det == "ambiguous":
                 assumed.append(target)
+    warned: set[str] = set()
+    for target, det in found.items():
+        col = date_cols[target]
+        if det != "conflict" or col in warned:
+            continue
+        warned.add(col)
+        day_only, month_only = dayfirst_evidence(frame[col])
+        day_pos, month_pos = int(np.argmax(day_only)), int(np.argmax(month_only))
+        warns.append(
+            (
+                _W_DATES_CONFLICT_DAY if out[target] else _W_DATES_CONFLICT_MONTH,
+                {
+                    "column": repr(col),
+                    "day_value": repr(str(frame[col].iloc[day_pos]).strip()),
+                    "day_row": row_label(day_pos),
+                    "month_value": repr(str(frame[col].iloc[month_pos]).strip()),
+                    "month_row": row_label(month_pos),
+                    "count": str(int((month_only if out[target] else day_only).sum())),
+                },
+            )
+        )
     if assumed:
         # every date reads both ways: the reading whose dates lie much closer together wins
         by_day, by_month = dayfirst_spans(frame[date_cols[t]] for t in assumed)
@@ -1421,7 +1703,7 @@ def load_interactions(
     ----------
     source : path or pandas.DataFrame
         A ``.csv``/``.tsv``/``.txt`` (delimiter ``,`` ``;`` or tab sniffed; UTF-8, else
-        Windows-1252 with a warning), ``.xlsx``/``.xlsm``/``.xls``, ``.parquet`` file, or a
+        Windows-1252 with a warning, line by line when only some lines are not UTF-8), ``.xlsx``/``.xlsm``/``.xls``, ``.parquet`` file, or a
         DataFrame (never modified).
     mapping : None, dict, YAML path or preset name
         Where each canonical column comes from (see :mod:`kpi_helpers.mapping`). ``None``:
@@ -1467,6 +1749,29 @@ def load_interactions(
     Rows whose id is "Total", "Totais", "Grand total", "Soma" or "Sum" (or a blank id with
     such a word in the first column) are rejected as total rows. Duplicate ids are looked
     for among the otherwise valid rows: the first valid occurrence is kept.
+
+    What real exports get wrong, and what happens (nothing is lost silently):
+
+    - a CSV row with fewer fields than the header (a download cut off in the middle of a
+      line) is rejected as ``short_row`` ("row 812 has 5 of 12 fields ..."), whatever
+      ``on_invalid``; its missing fields are not read as blanks. Fields are counted the way
+      the csv module parses them (quoted separators and line breaks are one field). A row
+      with values in fields beyond the header (a text with an unquoted separator) makes the
+      file unreadable (``DataError`` naming the row), as pandas has it: the values cannot be
+      placed. Empty extra fields (a separator at the end of every line) are ignored.
+    - a date column with dates that can only be dd/mm (``13/01/2026``) and dates that can
+      only be mm/dd (``01/13/2026``) is read as declared, else like the file's other date
+      columns, else the way most of them read; a warning shows one date of each kind with
+      its row, and the dates that do not fit are rejected as unreadable.
+    - a UTF-8 file with some Windows-1252 lines is decoded line by line (UTF-8 first, else
+      Windows-1252), with a warning naming those lines.
+    - resolved_at before first_response_at is rejected (``resolved_before_response``).
+    - Excel: formula cells that have no saved value (the workbook was never calculated and
+      saved by Excel) read as blank, with a warning per column naming the rows. Excel's date
+      0 (``1900-01-00``, a blank date cell, read as 1899-12-30/31, a bare 00:00 or 0) is
+      no date: in created_at the row is rejected as ``excel_blank_date`` ("empty Excel date
+      (1899-12-31)"); in another timestamp column the value is blank, with a warning
+      counting them per column.
 
     Returns
     -------
@@ -1529,7 +1834,9 @@ def load_interactions(
         else ""
     )
     specs = _resolve_specs(spec_map, columns, name, warns, hint)
-    dayfirst_by = _decide_dayfirst(specs, frame, dayfirst, warns)
+    dayfirst_by = _decide_dayfirst(
+        specs, frame, dayfirst, warns, row_label=lambda pos: _row_label(raw, pos)
+    )
     if decimal is None and spec_map is not None:
         decimal = spec_map.decimal
     number_formats = _decide_number_formats(specs, frame, decimal, raw.delimiter, warns)
@@ -1559,6 +1866,18 @@ def load_interactions(
                 }
             )
 
+    def add_excel_blank(target: str, col: str, info: dict) -> None:
+        # Excel's date 0 (a blank date cell): no created_at; blank elsewhere, with a warning
+        blank = info["excel_blank"]
+        if not blank.any():
+            return
+        if target in REQUIRED_COLUMNS:
+            add_bad(target, col, blank, "excel_blank_date")
+        else:
+            warns.append(
+                (_W_EXCEL_BLANK_DATES, {"column": repr(col), "count": str(int(blank.sum()))})
+            )
+
     for target, (spec, srcs) in specs.items():
         sources[target] = srcs
         kind = INTERACTION_COLUMNS[target]
@@ -1578,8 +1897,10 @@ def load_interactions(
                     format=spec.format,
                     dayfirst=dayfirst_by.get(target, True),
                     timezone=timezone,
+                    excel_blank=True,
                 )
                 add_bad_dates(target, col_label, bad, info)
+                add_excel_blank(target, col_label, info)
             else:
                 date_col, time_col = srcs
                 dates, dbad, info = parse_timestamp(
@@ -1587,9 +1908,11 @@ def load_interactions(
                     format=spec.format,
                     dayfirst=dayfirst_by.get(target, True),
                     timezone=timezone,
+                    excel_blank=True,
                 )
                 secs, tbad = parse_time_of_day(frame[time_col])
                 add_bad_dates(target, date_col, dbad, info)
+                add_excel_blank(target, date_col, info)
                 add_bad(target, time_col, tbad, "invalid_time")
                 no_time = dates.notna() & secs.isna() & ~tbad & (dates == dates.dt.normalize())
                 if no_time.any():
@@ -1665,6 +1988,25 @@ def load_interactions(
             for p in np.flatnonzero(total)
         ]
 
+    # a row whose number of fields does not match the header: that and nothing else (its
+    # values are not where the header says)
+    if raw.field_problems is not None:
+        broken = {int(p): v for p, v in enumerate(raw.field_problems) if v is not None}
+        if broken:
+            issues = [i for i in issues if i["pos"] not in broken]
+            issues += [
+                {
+                    "pos": pos,
+                    "field": None,
+                    "column": "(whole row)",
+                    "check": "short_row",
+                    "found": found,
+                    "expected": expected,
+                    "record": record,
+                }
+                for pos, (found, expected, record) in broken.items()
+            ]
+
     def rejects(issue: dict) -> bool:
         return (
             on_invalid == "reject"
@@ -1707,8 +2049,32 @@ def load_interactions(
     rows = raw.rows
     records = []
     happened: dict[str, list[int]] = {"answered": [], "resolved": []}
-    for issue in sorted(issues, key=lambda i: (i["pos"], ordered.index(i["field"]))):
+
+    def order(issue: dict) -> tuple[int, int]:
+        fld = issue["field"]
+        return issue["pos"], ordered.index(fld) if fld in ordered else -1
+
+    for issue in sorted(issues, key=order):
         pos, fld, check = issue["pos"], issue["field"], issue["check"]
+        if check == "short_row":
+            records.append(
+                {
+                    "pos": pos,
+                    "row": int(rows[pos]),
+                    "sheet": raw.sheet_of(pos),
+                    "column": issue["column"],
+                    "field": None,
+                    "value": issue["record"],
+                    "reason": _REASONS[check].format(
+                        row=_row_label(raw, pos),
+                        found=issue["found"],
+                        expected=issue["expected"],
+                    ),
+                    "check": check,
+                    "action": "rejected",
+                }
+            )
+            continue
         srcs = sources.get(fld, ())
         raw_value = " ".join(_fmt_value(frame.at[pos, c]) for c in srcs) if srcs else ""
         if not srcs and fld in specs:
@@ -1735,6 +2101,9 @@ def load_interactions(
             )
         elif check == "before_created":
             fields["created"] = _fmt_value(canon.at[pos, "created_at"])
+            fields["value"] = _fmt_value(parsed_value)
+        elif check == "resolved_before_response":
+            fields["response"] = _fmt_value(canon.at[pos, "first_response_at"])
             fields["value"] = _fmt_value(parsed_value)
         elif check == "future_timestamp":
             fields["as_of"] = _fmt_value(as_of_ts)

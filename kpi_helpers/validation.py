@@ -56,6 +56,7 @@ __all__ = [
     "parse_time_of_day",
     "parse_timestamp",
     "detect_dayfirst",
+    "dayfirst_evidence",
     "dayfirst_spans",
     "check_canonical",
 ]
@@ -731,9 +732,10 @@ _DMY_HEAD_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]")
 def detect_dayfirst(series: pd.Series) -> str | None:
     """How the ``dd/mm`` vs ``mm/dd`` texts of a column read.
 
-    Returns ``"day"`` (a first number above 12 was seen), ``"month"`` (a second number above
-    12), ``"conflict"`` (both), ``"ambiguous"`` (every such date reads both ways) or ``None``
-    (no such texts).
+    Returns ``"day"`` (a date that reads only day-first was seen: first number 13-31, second
+    1-12), ``"month"`` (one that reads only month-first), ``"conflict"`` (both: see
+    :func:`dayfirst_evidence`), ``"ambiguous"`` (every such date reads both ways) or ``None``
+    (no such texts). A text that reads neither way (``13/13/2025``) is no evidence.
     """
     if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
         return None
@@ -746,8 +748,9 @@ def detect_dayfirst(series: pd.Series) -> str | None:
     parts = heads.str.extract(_DMY_HEAD_RE).dropna().astype(int)
     if parts.empty:
         return None
-    first_big = bool((parts[0] > 12).any())
-    second_big = bool((parts[1] > 12).any())
+    day_only, month_only = _only_one_reading(parts[0], parts[1])
+    first_big = bool(day_only.any())
+    second_big = bool(month_only.any())
     if first_big and second_big:
         return "conflict"
     if first_big:
@@ -755,6 +758,36 @@ def detect_dayfirst(series: pd.Series) -> str | None:
     if second_big:
         return "month"
     return "ambiguous"
+
+
+def _only_one_reading(first: pd.Series, second: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The ``first/second/...`` dates that read only day-first, and only month-first."""
+    day_only = first.between(13, 31) & second.between(1, 12)
+    month_only = second.between(13, 31) & first.between(1, 12)
+    return day_only, month_only
+
+
+def dayfirst_evidence(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks (per row) of the ``dd/mm/yyyy``-like texts of ``series`` that read only
+    day-first (``13/01/2026``) and only month-first (``01/13/2026``); a column with both
+    contradicts itself (:func:`detect_dayfirst` says ``"conflict"``).
+
+    >>> day, month = dayfirst_evidence(pd.Series(["13/01/2026", "01/02/2026", "01/13/2026"]))
+    >>> day.tolist(), month.tolist()
+    ([True, False, False], [False, False, True])
+    """
+    n = len(series)
+    none = np.zeros(n, dtype=bool)
+    if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
+        return none, none.copy()
+    texts = series.map(lambda v: v.strip() if isinstance(v, str) else None, na_action="ignore")
+    texts = texts.astype(object).where(texts.notna(), "")
+    dmy = texts.str.match(_DMY_RE.pattern).fillna(False).to_numpy(dtype=bool)
+    parts = texts.str.extract(_DMY_HEAD_RE)
+    first = pd.to_numeric(parts[0], errors="coerce").where(dmy)
+    second = pd.to_numeric(parts[1], errors="coerce").where(dmy)
+    day_only, month_only = _only_one_reading(first, second)
+    return day_only.to_numpy(dtype=bool), month_only.to_numpy(dtype=bool)
 
 
 _DMY_DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})")
@@ -913,12 +946,22 @@ def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarra
     return stamps.where(~bad).astype("datetime64[ns]").to_numpy(), bad.to_numpy(), years
 
 
+#: Excel's date 0 ("1900-01-00", a blank date cell) as readers give it: 1899-12-30 (pandas,
+#: openpyxl's epoch) or 1899-12-31 (xlrd, Excel's own display), at midnight.
+_EXCEL_BLANK_DATES = np.array(["1899-12-30", "1899-12-31"], dtype="datetime64[ns]")
+_EXCEL_BLANK_TEXT_RE = re.compile(
+    r"^(?:0+(?:[.,]0*)?|1900-0?1-00|0?0[/.\-]0?1[/.\-]1900|0?1[/.\-]0?0[/.\-]1900)"
+    r"(?:[ T]0?0:00(?::00)?)?$"
+)
+
+
 def parse_timestamp(
     series: pd.Series,
     *,
     format: str | None = None,
     dayfirst: bool = True,
     timezone: str = "America/Sao_Paulo",
+    excel_blank: bool = False,
 ) -> tuple[pd.Series, pd.Series, dict]:
     """Timestamps -> naive ``datetime64[ns]`` in local time.
 
@@ -933,14 +976,24 @@ def parse_timestamp(
     values that carried a time zone or not; ``info["out_of_range"]`` holds, per row, the year
     of a bad value that is a real date but outside the years :data:`YEAR_MIN` to
     :data:`YEAR_MAX` (``05/01/3026``, an Excel number such as ``300000``), NaN elsewhere.
+
+    ``excel_blank=True``: Excel's date 0 (what a blank date cell holds: shown as
+    ``1900-01-00``; read as 1899-12-30 or 1899-12-31 at midnight, as a bare ``00:00`` time
+    by openpyxl, or as the number 0) is no date: it is left blank (not bad), and
+    ``info["excel_blank"]`` marks those rows (``False`` everywhere without the option).
     """
     info: dict[str, Any] = {"aware": 0, "naive": 0}
     idx = series.index
+    info["excel_blank"] = pd.Series(False, index=idx)
     if ptypes.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dtype, "tz", None) is not None:
             info["aware"] = int(series.notna().sum())
         vals, bad, years = _as_naive_ns(series, timezone)
         bad &= series.notna().to_numpy()
+        if excel_blank and getattr(series.dtype, "tz", None) is None:
+            zero = ~bad & np.isin(vals, _EXCEL_BLANK_DATES)
+            vals = np.where(zero, np.datetime64("NaT"), vals)
+            info["excel_blank"] = pd.Series(zero, index=idx)
         info["out_of_range"] = pd.Series(years, index=idx)
         return pd.Series(vals, index=idx), pd.Series(bad, index=idx), info
     out = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
@@ -957,6 +1010,7 @@ def parse_timestamp(
     bad = np.zeros(m, dtype=bool)
     aware = np.zeros(m, dtype=bool)
     far = np.full(m, np.nan)  # the year of a date outside the datetime64[ns] range
+    zero = np.zeros(m, dtype=bool)  # Excel's date 0 (with excel_blank=True)
 
     def put(
         positions: np.ndarray, values: np.ndarray, bad_values: np.ndarray, years: np.ndarray
@@ -1002,9 +1056,14 @@ def parse_timestamp(
         put_numbers(
             np.flatnonzero(is_num), pd.Series([float(v) for v in uniq[is_num]], dtype="float64")
         )
+    if excel_blank and format in (None, "excel") and is_num.any():
+        zero[is_num] = [float(v) == 0.0 for v in uniq[is_num]]  # Excel's serial 0
     # other non-text cells (dates, aware datetimes): one by one
     for i in np.flatnonzero(~is_str & ~is_dt & ~is_num):
         v = uniq[i]
+        if excel_blank and isinstance(v, _dt.time) and v == _dt.time(0):
+            zero[i] = True  # openpyxl's reading of a date cell holding 0
+            continue
         if not isinstance(v, pd.Timestamp | _dt.datetime | np.datetime64 | _dt.date):
             bad[i] = True
             continue
@@ -1087,6 +1146,14 @@ def parse_timestamp(
                     & ~ymd[0].between(YEAR_MIN, YEAR_MAX)
                 ).to_numpy()
                 far[str_pos[unknown][real]] = ymd[0].to_numpy()[real]
+            if excel_blank and format in (None, "excel"):
+                zero[str_pos] |= texts.str.match(_EXCEL_BLANK_TEXT_RE.pattern).to_numpy(dtype=bool)
+    if excel_blank:
+        zero |= ~bad & ~aware & np.isin(vals, _EXCEL_BLANK_DATES)
+        vals[zero] = np.datetime64("NaT")
+        bad[zero] = False
+        far[zero] = np.nan
+        info["excel_blank"].loc[sub.index] = zero[codes]
     info["aware"] = int((aware & ~bad).sum())
     info["naive"] = int((~aware & ~bad).sum())
     out.loc[sub.index] = vals[codes]
@@ -1107,6 +1174,7 @@ CHECK_CODES = (
     "negative_duration",
     "invalid_contacts",
     "before_created",
+    "resolved_before_response",
     "future_timestamp",
 )
 
@@ -1116,6 +1184,13 @@ def _before_created(column: str) -> Callable[[pd.DataFrame], pd.Series]:
         return ~(df[column] < df["created_at"]).fillna(False)
 
     return check
+
+
+def _resolved_before_response(df: pd.DataFrame) -> pd.Series:
+    """resolved_at before first_response_at (a resolution also before created_at is reported
+    as ``before_created`` only)."""
+    early = (df["resolved_at"] < df["first_response_at"]) & ~(df["resolved_at"] < df["created_at"])
+    return ~early.fillna(False)
 
 
 def check_canonical(
@@ -1131,7 +1206,9 @@ def check_canonical(
     present; interaction_id unique (the first occurrence is kept; ``unique_ids=False`` leaves
     this check to the caller, e.g. to run it on the otherwise valid rows only); scores inside
     their scale (nps a whole number); durations >= 0; contacts a whole number >= 1;
-    first_response_at and resolved_at not before created_at; timestamps not after ``as_of``.
+    first_response_at and resolved_at not before created_at; resolved_at not before
+    first_response_at (``resolved_before_response``; a contact cannot be resolved before it
+    was first answered); timestamps not after ``as_of``.
 
     Returns a DataFrame with columns ``index`` (the frame's index label), ``field`` and
     ``check`` (one of :data:`CHECK_CODES`), sorted by index.
@@ -1180,6 +1257,8 @@ def check_canonical(
         for name in ("first_response_at", "resolved_at")
         if name in data and "created_at" in data
     ]
+    if {"created_at", "first_response_at", "resolved_at"} <= set(data.columns):
+        frame_checks.append(pa.Check(_resolved_before_response, name="resolved_before_response"))
     schema = pa.DataFrameSchema(columns, checks=frame_checks, strict=False)
     empty = pd.DataFrame({"index": pd.Series([], dtype=object), "field": [], "check": []})
     try:
@@ -1195,6 +1274,8 @@ def check_canonical(
         if check.startswith("before_created:"):
             column = check.split(":", 1)[1]
             check = "before_created"
+        elif check == "resolved_before_response":
+            column = "resolved_at"
         elif check == "not_nullable":
             check = "missing_value"
         elif check == "field_uniqueness":
