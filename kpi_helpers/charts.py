@@ -44,7 +44,7 @@ from .i18n import (
     t,
 )
 from .metrics import get_metric
-from .trends import TREND_COLUMNS
+from .trends import SIGNAL_LABELS, SIGNAL_LIMITS, SIGNAL_SHIFT, SIGNAL_TREND, TREND_COLUMNS
 
 __all__ = [
     "trend_chart",
@@ -69,9 +69,14 @@ PALETTE = {
 }
 
 _STATUS_IN = "in control"
-_STATUS_OUT = "outside the control limits"
-_STATUS_RUN = "run of 8+ on one side"
-_TREND_FIXED = TREND_COLUMNS
+_STATUS_OUT = SIGNAL_LABELS[SIGNAL_LIMITS]
+_STATUS_RUN = SIGNAL_LABELS[SIGNAL_SHIFT]
+_STATUS_TREND = SIGNAL_LABELS[SIGNAL_TREND]
+_STATUS_PARTIAL = "partial bucket: left out of the limits and signals"
+_LEGEND_PARTIAL = "partial bucket (fewer days)"
+#: Columns a trend frame may lack (frames made before they existed, or by hand).
+_TREND_OPTIONAL = ("trend_flag", "signal", "covered_days", "days")
+_TREND_FIXED = tuple(c for c in TREND_COLUMNS if c not in _TREND_OPTIONAL)
 _AXIS_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}
 
 
@@ -229,7 +234,7 @@ def _label(metric: str, lang: str) -> str:
 
 # -- trend chart ------------------------------------------------------------------------------
 def _segment_column(frame: pd.DataFrame) -> str | None:
-    extra = [c for c in frame.columns if c not in _TREND_FIXED]
+    extra = [c for c in frame.columns if c not in TREND_COLUMNS]
     if len(extra) > 1:
         raise OptionError(
             f"`trend_df` must be a frame from kpi_helpers.trend() (at most one segment column), "
@@ -238,14 +243,48 @@ def _segment_column(frame: pd.DataFrame) -> str | None:
     return extra[0] if extra else None
 
 
+def _flags(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[column].eq(True).to_numpy(dtype=bool)
+
+
+def _coverage_text(covered, days, partial: bool, lang: str) -> str:
+    """``"partial: 3 of 7 days"`` / ``"7 of 7 days"`` in ``lang``."""
+    covered = format_number(covered, lang, decimals=0)
+    days = format_number(days, lang, decimals=0)
+    if partial:
+        return t("partial: {covered} of {days} days", lang, covered=covered, days=days)
+    return t("{covered} of {days} days", lang, covered=covered, days=days)
+
+
+def _dashed_groups(partial: np.ndarray, keys) -> np.ndarray:
+    """Per row, the id of the dashed stretch it belongs to (a segment touching a partial
+    bucket), or -1; stretches never cross segments (``keys``)."""
+    group = np.full(len(partial), -1)
+    current = -1
+    for i in range(len(partial) - 1):
+        if keys[i] != keys[i + 1] or not (partial[i] or partial[i + 1]):
+            continue
+        if group[i] < 0:
+            current += 1
+            group[i] = current
+        group[i + 1] = group[i]
+    return group
+
+
 def _trend_data(
     frame: pd.DataFrame, unit: str, lang: str, seg: str | None, div: float
 ) -> pd.DataFrame:
-    flagged = (frame["out_of_control"] | frame["run_flag"]).to_numpy(dtype=bool)
-    status = np.where(
-        frame["out_of_control"].to_numpy(dtype=bool),
-        t(_STATUS_OUT, lang),
-        np.where(frame["run_flag"].to_numpy(dtype=bool), t(_STATUS_RUN, lang), t(_STATUS_IN, lang)),
+    out = _flags(frame, "out_of_control")
+    run = _flags(frame, "run_flag")
+    rising = _flags(frame, "trend_flag")
+    partial = _flags(frame, "partial")
+    flagged = out | run | rising
+    status = np.select(
+        [out, run, rising],
+        [t(_STATUS_OUT, lang), t(_STATUS_RUN, lang), t(_STATUS_TREND, lang)],
+        t(_STATUS_IN, lang),
     )
     periods = pd.to_datetime(frame["period"])
     texts = [
@@ -254,41 +293,63 @@ def _trend_data(
         else (_fmt(v, unit, lang), f"{_fmt(lo, unit, lang)} – {_fmt(hi, unit, lang)}")
         for v, lo, hi, flag in zip(frame["value"], frame["lcl"], frame["ucl"], flagged, strict=True)
     ]
-    # the rule that fired; in-control points say so (never an empty tooltip row)
-    rules = [
-        "; ".join(t(r, lang) for r in str(rule).split("; "))
-        if isinstance(rule, str) and rule
-        else t(_STATUS_IN, lang)
-        for rule in frame["rule"]
-    ]
+    # the rule that fired; in-control points say so (never an empty tooltip row); a partial
+    # bucket says why it is not tested
+    rules = []
+    for rule, part in zip(frame["rule"], partial, strict=True):
+        if part:
+            rules.append(t(_STATUS_PARTIAL, lang))
+        elif isinstance(rule, str) and rule:
+            rules.append("; ".join(t(r, lang) for r in rule.split("; ")))
+        else:
+            rules.append(t(_STATUS_IN, lang))
+    if {"covered_days", "days"} <= set(frame.columns):
+        coverage = [
+            _coverage_text(c, d, part, lang)
+            for c, d, part in zip(frame["covered_days"], frame["days"], partial, strict=True)
+        ]
+    else:
+        coverage = [t(_LEGEND_PARTIAL, lang) if part else "–" for part in partial]
     period_text = [format_date(p, lang) for p in periods]
+    value = frame["value"].astype("float64").to_numpy() / div
+    keys = frame[seg].to_numpy() if seg is not None else np.zeros(len(frame))
+    dashed = _dashed_groups(partial, keys)
     data = pd.DataFrame(
         {
             # local midnight (no "Z"): the browser places and labels the point on its own day,
             # whatever its time zone
             "period": periods.dt.strftime("%Y-%m-%dT00:00:00"),
-            "value": frame["value"].astype("float64") / div,
+            "value": value,
             "lcl": frame["lcl"].astype("float64") / div,
             "ucl": frame["ucl"].astype("float64") / div,
             "center": frame["center"].astype("float64") / div,
             "target": frame["target"].astype("float64") / div,
             "status": status,
+            "partial": partial,
+            # the solid line skips partial buckets; the dashed one joins them to their neighbours
+            "solid": np.where(partial, np.nan, value),
+            "dashed": np.where(dashed >= 0, value, np.nan),
+            "dashed_group": dashed,
+            "partial_text": np.where(partial, t(_LEGEND_PARTIAL, lang), ""),
             "period_text": period_text,
             "value_text": [v for v, _ in texts],
             "rolling_text": [_fmt(v, unit, lang) for v in frame["rolling_mean"]],
             "limits_text": [lim for _, lim in texts],
             "n_text": [format_number(v, lang, decimals=0) for v in frame["n"]],
+            "coverage_text": coverage,
             "rule_text": rules,
         }
     )
     if seg is not None:
         data.insert(1, seg, [segment_label(seg, v, lang) for v in frame[seg]])
     data["desc"] = [
-        (f"{s}, " if seg is not None else "") + f"{p}: {v}, {r}"
-        for s, p, v, r in zip(
+        (f"{s}, " if seg is not None else "") + f"{p}: {v}, " + (f"{c}, " if part else "") + r
+        for s, p, v, c, part, r in zip(
             data[seg] if seg is not None else [""] * len(data),
             period_text,
             data["value_text"],
+            coverage,
+            partial,
             rules,
             strict=True,
         )
@@ -334,11 +395,15 @@ def trend_chart(
     Returns
     -------
     altair.Chart
-        Points outside the limits are vermillion triangles, points in a run of 8 orange
-        squares, the others blue circles; tooltips show the period, the value (formatted by
-        the KPI's unit, with one more decimal when a flagged point and its limit would round
-        alike), the n and the rule that fired. The axis ticks fall on the points' dates;
-        screen readers get a description of the chart and of each point.
+        Points outside the limits are vermillion triangles, points in a run of 8 on one side
+        orange squares, points in a run of 6 rising or falling purple diamonds, the others
+        blue circles. Partial buckets (``partial``: the period or the data does not cover
+        all their days) are hollow grey circles joined by a dashed line, with their own
+        legend entry, and the tooltip says "partial: 3 of 7 days". Tooltips show the period,
+        the value (formatted by the KPI's unit, with one more decimal when a flagged point
+        and its limit would round alike), the n, the days covered and the rule that fired.
+        The axis ticks fall on the points' dates; screen readers get a description of the
+        chart and of each point.
     """
     lang = normalize_lang(lang)
     if not isinstance(trend_df, pd.DataFrame) or not set(_TREND_FIXED) <= set(trend_df.columns):
@@ -385,12 +450,21 @@ def trend_chart(
     centre = base.mark_line(
         color=PALETTE["dark"], strokeDash=[6, 3], strokeWidth=1, aria=False
     ).encode(y="center:Q")
-    line = base.mark_line(color=PALETTE["blue"], strokeWidth=1.5, aria=False).encode(y="value:Q")
-    statuses = [t(_STATUS_IN, lang), t(_STATUS_OUT, lang), t(_STATUS_RUN, lang)]
+    has_partial = bool(data["partial"].any())
+    line = base.mark_line(color=PALETTE["blue"], strokeWidth=1.5, aria=False).encode(
+        y="solid:Q" if has_partial else "value:Q"
+    )
+    statuses = [
+        t(_STATUS_IN, lang),
+        t(_STATUS_OUT, lang),
+        t(_STATUS_RUN, lang),
+        t(_STATUS_TREND, lang),
+    ]
     tooltip = [
         alt.Tooltip("period_text:N", title=t("Period", lang)),
         alt.Tooltip("value_text:N", title=label),
         alt.Tooltip("n_text:N", title="n"),
+        alt.Tooltip("coverage_text:N", title=t("Days covered", lang)),
         alt.Tooltip("limits_text:N", title=t("Control limits", lang)),
         alt.Tooltip("rolling_text:N", title=t("Rolling mean", lang)),
         alt.Tooltip("rule_text:N", title=t("Status", lang)),
@@ -402,13 +476,19 @@ def trend_chart(
         color=alt.Color(
             "status:N",
             scale=alt.Scale(
-                domain=statuses, range=[PALETTE["blue"], PALETTE["vermillion"], PALETTE["orange"]]
+                domain=statuses,
+                range=[
+                    PALETTE["blue"],
+                    PALETTE["vermillion"],
+                    PALETTE["orange"],
+                    PALETTE["purple"],
+                ],
             ),
-            legend=alt.Legend(title=t("Status", lang), orient="bottom"),
+            legend=alt.Legend(title=t("Status", lang), orient="bottom", columns=2, labelLimit=360),
         ),
         shape=alt.Shape(
             "status:N",
-            scale=alt.Scale(domain=statuses, range=["circle", "triangle-up", "square"]),
+            scale=alt.Scale(domain=statuses, range=["circle", "triangle-up", "square", "diamond"]),
         ),
         tooltip=tooltip,
         description=alt.Description("desc:N"),
@@ -420,20 +500,56 @@ def trend_chart(
                 color=PALETTE["green"], strokeDash=[2, 2], strokeWidth=2, aria=False
             ).encode(y="target:Q")
         )
-    layers += [line, points]
+    if not has_partial:
+        layers += [line, points]
+    else:
+        # partial buckets: a dashed line to their neighbours and a hollow point, with its own
+        # legend entry (a stroke scale, apart from the status colours)
+        dashed = (
+            base.transform_filter("datum.dashed_group >= 0")
+            .mark_line(color=PALETTE["grey"], strokeDash=[4, 3], strokeWidth=1.5, aria=False)
+            .encode(y="dashed:Q", detail="dashed_group:N")
+        )
+        hollow = (
+            base.transform_filter("datum.partial")
+            .mark_point(filled=False, size=55, opacity=1, strokeWidth=1.5, shape="circle")
+            .encode(
+                y="value:Q",
+                stroke=alt.Stroke(
+                    "partial_text:N",
+                    scale=alt.Scale(domain=[t(_LEGEND_PARTIAL, lang)], range=[PALETTE["grey"]]),
+                    legend=alt.Legend(title=None, orient="bottom"),
+                ),
+                tooltip=tooltip,
+                description=alt.Description("desc:N"),
+            )
+        )
+        layers += [line, dashed, points.transform_filter("!datum.partial"), hollow]
     title = alt.TitleParams(text=label, subtitle=subtitle, anchor="start")
     periods = pd.to_datetime(trend_df["period"])
-    description = t(
-        "Control chart of {kpi} from {first} to {last}: {n} points; flagged: {flagged}.",
-        lang,
+    flagged = _flags(trend_df, "out_of_control") | _flags(trend_df, "run_flag")
+    flagged |= _flags(trend_df, "trend_flag")
+    summary = dict(
         kpi=label,
         first=format_date(periods.min(), lang) if len(periods) else "–",
         last=format_date(periods.max(), lang) if len(periods) else "–",
         n=format_number(int(trend_df["value"].notna().sum()), lang, decimals=0),
-        flagged=format_number(
-            int((trend_df["out_of_control"] | trend_df["run_flag"]).sum()), lang, decimals=0
-        ),
+        flagged=format_number(int(flagged.sum()), lang, decimals=0),
     )
+    if has_partial:
+        description = t(
+            "Control chart of {kpi} from {first} to {last}: {n} points ({partial} partial, "
+            "left out of the limits); flagged: {flagged}.",
+            lang,
+            partial=format_number(int(data["partial"].sum()), lang, decimals=0),
+            **summary,
+        )
+    else:
+        description = t(
+            "Control chart of {kpi} from {first} to {last}: {n} points; flagged: {flagged}.",
+            lang,
+            **summary,
+        )
     if seg is not None:
         chart = (
             alt.layer(*layers, data=alt.InlineData(values=data.to_dict("records")))

@@ -1,4 +1,4 @@
-"""Trends: a KPI per day/week/month with a rolling mean, control limits and flagged points.
+"""Trends: a KPI per day/week/month with a rolling mean, control limits and named signals.
 
 :func:`trend` runs ONE :func:`kpi_helpers.compute` query (``with_n=True``) and adds, per
 series (the whole operation, or each segment of ``by``), a Shewhart control chart:
@@ -15,35 +15,58 @@ anything else  **XmR (individuals) chart**: centre = mean of the values, ``MR̄`
                negative: counts, per-day counts, durations and ratios)
 =============  ===============================================================================
 
-Two rules flag a point:
+Signals (each named by a stable id in the ``signal`` column)
+------------------------------------------------------------
+``beyond_limits`` (``out_of_control``)
+    The value is strictly outside ``[lcl, ucl]`` (Nelson/Western Electric rule 1).
+``shift_8`` (``run_flag``)
+    The point belongs to a run of 8 or more consecutive points on the same side of the centre
+    line. 8 and not Nelson's 9: this is the Western Electric rule (and the AIAG/Montgomery
+    one) that most analysts learnt; KPI series are short (13 weekly points in a quarter, 12
+    monthly points in a year), and a ninth point delays the signal by one more week or month
+    while the false-alarm chance stays small (``2 · 0.5⁸ ≈ 0.8%`` that any given 8 stable
+    points share a side, against ``0.4%`` for 9). A point exactly ON the centre line, an
+    empty period or a partial bucket ends the run.
+``trend_6`` (``trend_flag``)
+    The point belongs to 6 or more consecutive points each strictly higher (or each strictly
+    lower) than the one before, i.e. 5 consecutive increases or decreases (Nelson rule 3).
+    Two EQUAL consecutive values end the run (a tie neither rises nor falls; the tied point
+    may start the next run), and so do an empty period and a partial bucket.
 
-* ``out_of_control``: the value is strictly outside ``[lcl, ucl]``;
-* ``run_flag``: the point belongs to a run of 8 or more consecutive points on the same side of
-  the centre line (a point exactly on the centre line, or an empty period, ends a run).
+``signal`` holds the ids of the rules that fired, joined by ``","`` in the order above
+(``"beyond_limits,trend_6"``), or ``""``. ``rule`` holds the same rules as English text,
+with the direction, joined by ``"; "`` (:data:`RULE_LIMITS`, :data:`RULE_RUN_ABOVE`,
+:data:`RULE_RUN_BELOW`, :data:`RULE_TREND_UP`, :data:`RULE_TREND_DOWN`); they are message
+ids, so ``kpi_helpers.i18n.t(rule, lang)`` translates them.
 
-``rule`` holds the English text of the rule(s) that fired (``"outside the control limits"``,
-``"run of 8+ above the centre line"``, ``"run of 8+ below the centre line"``, joined by
-``"; "``), or ``""``; they are message ids, so ``kpi_helpers.i18n.t(rule, lang)`` translates
-them.
+Partial buckets
+---------------
+A bucket is ``partial`` when fewer than all its calendar days (``days``: 7 for a week, 28-31
+for a month) are both inside the analysed ``period`` and covered by the data:
+``covered_days`` counts the days between the first and the last contact (whole local days,
+:func:`kpi_helpers.coverage.data_coverage`) of the series -- with ``by``, of that segment, so
+a channel that stopped in March has partial (or empty, 0 covered days) buckets after that.
+A partial bucket keeps its value, but it is left out of the centre line, the limits and the
+moving ranges (its ``lcl``/``ucl`` are NaN; ``center`` repeats the series' centre line), it
+never fires a signal and it ends any run: a first week holding the one ticket of a Sunday is
+not "out of control". Without ``period``, the first and last buckets are partial unless the
+data's first and last contacts fall on their first and last days: pass ``coverage`` to
+declare the span of an export whose edge days simply had no contact.
 
 Empty periods (NaN value: no denominator) are kept, with NaN limits, and never flagged; they
-are left out of the centre line and the moving ranges. When ``period`` cuts a time bucket (a
-week that starts before the period, a month that ends after it), the bucket is marked
-``partial``; for counts (kind ``count``/``stock``) a partial bucket holds fewer days, so it is
-left out of the centre line and the moving ranges and is never flagged. Without ``period``
-the buckets run from the first to the last contact: pass a period of whole buckets (or read
-the first and last points with care) when the data starts or ends inside a week or month.
+are left out of the centre line and the moving ranges. The rolling mean is the plain rolling
+mean of the values (partial buckets included).
 
 Examples
 --------
 >>> import pandas as pd
 >>> from kpi_helpers.trends import trend
 >>> df = pd.DataFrame({"interaction_id": list("abc"),
-...     "created_at": pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-13"])})
->>> trend(df, "volume", "week")[["period", "value", "center"]]
-      period  value  center
-0 2026-01-05    1.0     1.5
-1 2026-01-12    2.0     1.5
+...     "created_at": pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-18"])})
+>>> trend(df, "volume", "week")[["period", "value", "center", "partial"]]
+      period  value  center  partial
+0 2026-01-05    1.0     1.5    False
+1 2026-01-12    2.0     1.5    False
 """
 
 from __future__ import annotations
@@ -54,6 +77,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .coverage import Coverage, data_coverage
 from .engine import bucket_end
 from .errors import OptionError
 from .metrics import get_metric
@@ -63,13 +87,22 @@ __all__ = [
     "trend",
     "TREND_COLUMNS",
     "RUN_LENGTH",
+    "TREND_LENGTH",
+    "SIGNAL_LIMITS",
+    "SIGNAL_SHIFT",
+    "SIGNAL_TREND",
+    "SIGNAL_LABELS",
     "RULE_LIMITS",
     "RULE_RUN_ABOVE",
     "RULE_RUN_BELOW",
+    "RULE_TREND_UP",
+    "RULE_TREND_DOWN",
     "XMR_FACTOR",
     "p_chart_limits",
     "xmr_limits",
     "run_flags",
+    "trend_flags",
+    "bucket_days",
 ]
 
 #: Columns of a trend frame (after ``period`` comes the segment column when ``by`` is given).
@@ -83,20 +116,38 @@ TREND_COLUMNS = (
     "ucl",
     "out_of_control",
     "run_flag",
+    "trend_flag",
+    "signal",
     "rule",
     "target",
     "partial",
+    "covered_days",
+    "days",
 )
-#: Points in a row on one side of the centre line that make a run.
+#: Points in a row on one side of the centre line that make a shift (``shift_8``).
 RUN_LENGTH = 8
+#: Points in a row steadily rising or falling that make a trend (``trend_6``).
+TREND_LENGTH = 6
 #: 3 / d2 with d2 = 1.128 for moving ranges of two points.
 XMR_FACTOR = 2.66
+
+#: Stable ids of the signals (the ``signal`` column).
+SIGNAL_LIMITS = "beyond_limits"
+SIGNAL_SHIFT = "shift_8"
+SIGNAL_TREND = "trend_6"
+#: English text of each signal (a message id: translate with ``kpi_helpers.i18n.t``).
+SIGNAL_LABELS = {
+    SIGNAL_LIMITS: "outside the control limits",
+    SIGNAL_SHIFT: "8 points in a row on one side of the centre line",
+    SIGNAL_TREND: "6 points in a row rising or falling",
+}
 RULE_LIMITS = "outside the control limits"
-RULE_RUN_ABOVE = "run of 8+ above the centre line"
-RULE_RUN_BELOW = "run of 8+ below the centre line"
+RULE_RUN_ABOVE = "8 points in a row above the centre line"
+RULE_RUN_BELOW = "8 points in a row below the centre line"
+RULE_TREND_UP = "6 points in a row rising"
+RULE_TREND_DOWN = "6 points in a row falling"
 
 _NON_NEGATIVE_UNITS = ("count", "per_day", "seconds", "ratio")
-_COUNT_KINDS = ("count", "stock")
 
 
 # -- the control-chart arithmetic (pure functions on arrays) ----------------------------------
@@ -192,8 +243,67 @@ def run_flags(values: np.ndarray, center: np.ndarray, *, length: int = RUN_LENGT
     return out
 
 
+def trend_flags(values: np.ndarray, *, length: int = TREND_LENGTH) -> np.ndarray:
+    """+1 / -1 for points in a run of ``length``+ points each higher / lower than the one before.
+
+    ``length`` points make ``length - 1`` consecutive strict increases (or decreases). Two
+    equal consecutive values end a run (a tie neither rises nor falls), and so does a point
+    without a value; the point that ends a run may start the next one.
+
+    Examples
+    --------
+    >>> trend_flags(np.array([1.0, 2, 3, 4, 5, 6, 6])).tolist()
+    [1, 1, 1, 1, 1, 1, 0]
+    >>> trend_flags(np.array([1.0, 2, 3, 4, 5, 3])).tolist()  # 5 rising points: too short
+    [0, 0, 0, 0, 0, 0]
+    """
+    values = np.asarray(values, dtype="float64")
+    out = np.zeros(len(values), dtype=int)
+    if len(values) < 2:
+        return out
+    with np.errstate(invalid="ignore"):
+        step = np.diff(values)
+        direction = np.where(np.isnan(step), 0, np.sign(step)).astype(int)
+    # direction[j] is the move from point j to point j + 1
+    start = 0
+    for j in range(1, len(direction) + 1):
+        if j == len(direction) or direction[j] != direction[start]:
+            if direction[start] != 0 and j - start + 1 >= length:
+                out[start : j + 1] = direction[start]
+            start = j
+    return out
+
+
+def bucket_days(
+    starts, freq: str, coverage: Coverage | None = None, period=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(covered_days, days)`` of the time buckets starting at ``starts``.
+
+    ``days`` are the bucket's calendar days; ``covered_days`` those also inside ``period``
+    (when given) and between the first and last contact's days of ``coverage`` (when given).
+
+    >>> from kpi_helpers.coverage import Coverage
+    >>> cov = Coverage(pd.Timestamp("2026-01-07 09:00"), pd.Timestamp("2026-01-20 18:00"))
+    >>> bucket_days(pd.to_datetime(["2026-01-05", "2026-01-12", "2026-01-19"]), "week", cov)
+    (array([5, 7, 2]), array([7, 7, 7]))
+    """
+    covered, days = [], []
+    for s in pd.to_datetime(pd.Series(starts, dtype="datetime64[ns]")):
+        lo, hi = s.date(), bucket_end(freq, s).date()
+        days.append((hi - lo).days)
+        if period is not None:
+            lo, hi = max(lo, period.start), min(hi, period.end)
+        if hi <= lo:
+            covered.append(0)
+        elif coverage is None:
+            covered.append((hi - lo).days)
+        else:
+            covered.append(coverage.covered_days(lo, hi))
+    return np.asarray(covered, dtype="int64"), np.asarray(days, dtype="int64")
+
+
 # -- trend ------------------------------------------------------------------------------------
-def _check_args(metric, freq, by, window):
+def _check_args(metric, freq, by, window, coverage):
     m = get_metric(metric)
     if freq not in TIME_GRAINS:
         raise OptionError(
@@ -204,6 +314,11 @@ def _check_args(metric, freq, by, window):
         raise OptionError(f"`by` must be None or one dimension column ({valid}), got {by!r}.")
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise OptionError(f"`window` must be a whole number of points >= 1, got {window!r}.")
+    if coverage is not None and not isinstance(coverage, Coverage):
+        raise OptionError(
+            "`coverage` must be None or a kpi_helpers.coverage.Coverage "
+            f"(from data_coverage(data, by=...)), got {type(coverage).__name__}."
+        )
     return m
 
 
@@ -223,8 +338,7 @@ def _target_for(target, segment) -> float:
 def _series(frame: pd.DataFrame, kind: str, unit: str, window: int) -> pd.DataFrame:
     values = frame["value"].to_numpy(dtype="float64")
     n = frame["n"].to_numpy(dtype="float64")
-    partial = frame["partial"].to_numpy(dtype=bool)
-    use = ~partial if kind in _COUNT_KINDS else np.ones(len(frame), dtype=bool)
+    use = ~frame["partial"].to_numpy(dtype=bool)
     has = ~np.isnan(values) & use
     if kind == "proportion":
         center, lcl, ucl = p_chart_limits(values, n, use=use)
@@ -239,15 +353,21 @@ def _series(frame: pd.DataFrame, kind: str, unit: str, window: int) -> pd.DataFr
     centers = np.where(has, center, np.nan)
     with np.errstate(invalid="ignore"):
         outside = has & ((values > ucl) | (values < lcl))
-    runs = run_flags(np.where(has, values, np.nan), centers)
-    rules = []
-    for out, run in zip(outside, runs, strict=True):
-        parts = [RULE_LIMITS] if out else []
-        if run > 0:
-            parts.append(RULE_RUN_ABOVE)
-        elif run < 0:
-            parts.append(RULE_RUN_BELOW)
-        rules.append("; ".join(parts))
+    kept = np.where(has, values, np.nan)
+    runs = run_flags(kept, centers)
+    trends = trend_flags(kept)
+    signals, rules = [], []
+    for out, run, move in zip(outside, runs, trends, strict=True):
+        ids = [SIGNAL_LIMITS] if out else []
+        texts = [RULE_LIMITS] if out else []
+        if run:
+            ids.append(SIGNAL_SHIFT)
+            texts.append(RULE_RUN_ABOVE if run > 0 else RULE_RUN_BELOW)
+        if move:
+            ids.append(SIGNAL_TREND)
+            texts.append(RULE_TREND_UP if move > 0 else RULE_TREND_DOWN)
+        signals.append(",".join(ids))
+        rules.append("; ".join(texts))
     rolling = frame["value"].astype("float64").rolling(window, min_periods=window).mean()
     return frame.assign(
         rolling_mean=rolling.to_numpy(),
@@ -256,8 +376,16 @@ def _series(frame: pd.DataFrame, kind: str, unit: str, window: int) -> pd.DataFr
         ucl=ucl,
         out_of_control=outside.astype(bool),
         run_flag=(runs != 0),
+        trend_flag=(trends != 0),
+        signal=signals,
         rule=rules,
     )
+
+
+def _segment_coverage(coverage: Coverage | None, by: str | None, segment) -> Coverage | None:
+    if coverage is None or by is None or by not in coverage.segments:
+        return coverage
+    return coverage.segment(by, segment)
 
 
 def trend(
@@ -271,8 +399,9 @@ def trend(
     target: float | Mapping | None = None,
     window: int = 4,
     as_of=None,
+    coverage: Coverage | None = None,
 ) -> pd.DataFrame:
-    """A KPI per time bucket with its rolling mean, control limits and flagged points.
+    """A KPI per time bucket with its rolling mean, control limits and named signals.
 
     Parameters
     ----------
@@ -284,12 +413,13 @@ def trend(
         The time bucket; weeks start on Monday.
     by : str, optional
         A dimension (``"channel"``, ``"team"``, ``"agent"``, ``"category"``): one series per
-        segment, each with its own centre line and limits.
+        segment, each with its own centre line, limits and coverage.
     options : dict, optional
         KPI options, passed to the engine.
     period : period spec, optional
         Only the contacts in this period (anything :func:`kpi_helpers.periods.parse_period`
-        accepts; relative specs need ``as_of``). Empty buckets inside it are kept.
+        accepts; relative specs need ``as_of``). Empty buckets inside it are kept; buckets it
+        cuts are partial.
     target : float or mapping, optional
         Carried along in the ``target`` column for the chart; a mapping gives one per segment
         (key ``None`` for the default).
@@ -297,15 +427,24 @@ def trend(
         Points in the rolling mean (the first ``window - 1`` points have none).
     as_of : date or str, optional
         First day NOT included, for relative ``period`` specs.
+    coverage : Coverage, optional
+        The days the data covers (:func:`kpi_helpers.coverage.data_coverage`, with ``by=``
+        for per-segment coverage; without it every segment gets the overall coverage);
+        default: measured on ``data`` (one more aggregate query).
+        Pass it to share one measure between several KPIs of the same data, or to declare
+        the span of an export whose first or last days had no contact.
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`TREND_COLUMNS` (the segment column after ``period`` with ``by``),
-        sorted by segment and period. ``attrs``: ``metric``, ``freq``, ``by``, ``chart``
-        (``"p"`` or ``"xmr"``), ``period`` (the Period or None).
+        sorted by segment and period: ``out_of_control`` / ``run_flag`` / ``trend_flag``
+        (the ``beyond_limits`` / ``shift_8`` / ``trend_6`` signals), ``signal`` (their ids,
+        ``","``-joined), ``rule`` (their English text, ``"; "``-joined), ``partial`` with
+        ``covered_days`` of ``days`` (see the module docstring). ``attrs``: ``metric``,
+        ``freq``, ``by``, ``chart`` (``"p"`` or ``"xmr"``), ``period`` (the Period or None).
     """
-    m = _check_args(metric, freq, by, window)
+    m = _check_args(metric, freq, by, window, coverage)
     per = None
     if period is not None:
         from .periods import parse_period
@@ -315,6 +454,8 @@ def trend(
 
     keys = [freq] if by is None else [freq, by]
     raw = compute(data, m.id, by=keys, options=options, with_n=True, period=per)
+    if coverage is None:
+        coverage = data_coverage(data, by=by)
     frame = pd.DataFrame(
         {
             "period": pd.to_datetime(raw[freq]).astype("datetime64[ns]"),
@@ -324,18 +465,22 @@ def trend(
     )
     if by is not None:
         frame.insert(1, by, raw[by].astype(object).to_numpy())
-    if per is not None and len(frame):
-        ends = frame["period"].map(lambda s: bucket_end(freq, s))
-        frame["partial"] = ((frame["period"] < per.start_ts) | (ends > per.end_ts)).to_numpy()
-    else:
-        frame["partial"] = False
-    frame["partial"] = frame["partial"].astype(bool)
+        frame = frame.sort_values([by, "period"], kind="stable").reset_index(drop=True)
+    covered = np.zeros(len(frame), dtype="int64")
+    days = np.zeros(len(frame), dtype="int64")
+    groups = [(None, frame.index)] if by is None else frame.groupby(by, sort=False).groups.items()
+    for segment, index in groups:
+        cov = _segment_coverage(coverage, by, segment)
+        pos = frame.index.get_indexer(index)
+        covered[pos], days[pos] = bucket_days(frame.loc[index, "period"], freq, cov, per)
+    frame["partial"] = covered < days
+    frame["covered_days"] = covered
+    frame["days"] = days
     chart = "p" if m.kind == "proportion" else "xmr"
     if by is None:
-        out = _series(frame.reset_index(drop=True), m.kind, m.unit, window)
+        out = _series(frame, m.kind, m.unit, window)
         out["target"] = _target_for(target, None)
     else:
-        frame = frame.sort_values([by, "period"], kind="stable").reset_index(drop=True)
         pieces = []
         for segment, piece in frame.groupby(by, sort=False):
             s = _series(piece.reset_index(drop=True), m.kind, m.unit, window)
@@ -350,5 +495,6 @@ def trend(
         columns.insert(1, by)
     out = out[columns].reset_index(drop=True)
     out["target"] = out["target"].astype("float64")
+    out["partial"] = out["partial"].astype(bool)
     out.attrs = {"metric": m.id, "freq": freq, "by": by, "chart": chart, "period": per}
     return out

@@ -402,14 +402,18 @@ def trends(
     -------
     TrendSet
         A KPI the data cannot give (a missing column) is listed in ``unavailable`` with the
-        reason instead of failing the notebook.
+        reason instead of failing the notebook. The data's coverage (per segment with ``by``)
+        is measured once and shared by every KPI: buckets it or the period only partly covers
+        are partial (left out of the limits and signals).
     """
     metric_ids = _metric_list(metrics)
     source = resolve_data(data)
     ref = resolve_as_of(source, as_of)
     per = resolve_period(period, as_of=ref, period_start=period_start, period_end=period_end)
+    from .coverage import data_coverage
     from .trends import trend
 
+    coverage = data_coverage(source, by=_by(by))  # measured once for every KPI
     frames: dict[str, pd.DataFrame] = {}
     unavailable: dict[str, str] = {}
     for mid in metric_ids:
@@ -426,6 +430,7 @@ def trends(
                     period=per,
                     target=target,
                     window=window,
+                    coverage=coverage,
                 )
         except MetricUnavailable as exc:
             unavailable[mid] = str(exc)
@@ -465,14 +470,20 @@ def show_header(result: TrendSet | ComparisonSet, lang: str | None = "pt-BR") ->
 
 
 def trend_summary(result: TrendSet, lang: str | None = "pt-BR") -> HtmlTable:
-    """One row per KPI: chart type, points, centre line, latest value, flagged points."""
+    """One row per KPI: chart type, points, centre line, latest value, points per signal.
+
+    The signal columns count the points where each rule fires (``beyond_limits``,
+    ``shift_8``, ``trend_6``); the last column counts the partial buckets, left out of the
+    limits and signals.
+    """
     lang = normalize_lang(lang)
     rows = []
     for mid, frame in result.frames.items():
         m = get_metric(mid)
         valid = frame.loc[frame["value"].notna()]
         latest = valid.iloc[-1]["value"] if len(valid) and result.by is None else math.nan
-        centre = frame["center"].iloc[0] if result.by is None and len(frame) else math.nan
+        centres = frame["center"].dropna()
+        centre = centres.iloc[0] if result.by is None and len(centres) else math.nan
         rows.append(
             [
                 m.label(lang),
@@ -480,12 +491,14 @@ def trend_summary(result: TrendSet, lang: str | None = "pt-BR") -> HtmlTable:
                 format_number(len(valid), lang, decimals=0),
                 _fmt_value(centre, m.unit, lang),
                 _fmt_value(latest, m.unit, lang),
-                format_number(int(frame["out_of_control"].sum()), lang, decimals=0),
-                format_number(int(frame["run_flag"].sum()), lang, decimals=0),
+                format_number(int(_flag(frame, "out_of_control").sum()), lang, decimals=0),
+                format_number(int(_flag(frame, "run_flag").sum()), lang, decimals=0),
+                format_number(int(_flag(frame, "trend_flag").sum()), lang, decimals=0),
+                format_number(int(_flag(frame, "partial").sum()), lang, decimals=0),
             ]
         )
     for mid in result.unavailable:
-        rows.append([get_metric(mid).label(lang), t("unavailable", lang), "–", "–", "–", "–", "–"])
+        rows.append([get_metric(mid).label(lang), t("unavailable", lang)] + ["–"] * 7)
     columns = [
         t("KPI", lang),
         t("Chart", lang),
@@ -494,8 +507,17 @@ def trend_summary(result: TrendSet, lang: str | None = "pt-BR") -> HtmlTable:
         t("Latest value", lang),
         t("Outside the limits", lang),
         t("In a run of 8+", lang),
+        t("6+ rising or falling", lang),
+        t("Partial", lang),
     ]
     return HtmlTable(pd.DataFrame(rows, columns=columns))
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column of a trend frame (all False when the frame lacks it)."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[column].eq(True)
 
 
 def _fmt_value(value, unit: str, lang: str) -> str:
@@ -513,19 +535,41 @@ def out_of_control_table(
     *,
     limit: int = _MAX_FLAGGED_ROWS,
 ) -> HtmlTable | Note:
-    """The flagged points of one trend (outside the limits or in a run of 8), newest first.
+    """The points of one trend where a signal fires, newest first, with the rule(s) by name.
 
-    Returns a :class:`Note` saying so when no point is flagged; at most ``limit`` rows (a
-    caption says how many more there are).
+    The signals: outside the control limits, 8 points in a row on one side of the centre
+    line, 6 points in a row rising or falling (see :mod:`kpi_helpers.trends`). Returns a
+    :class:`Note` saying so when no point is flagged; at most ``limit`` rows (a caption says
+    how many more there are). Both say how many partial buckets were left out.
     """
     lang = normalize_lang(lang)
     m = get_metric(metric)
-    flagged = trend_df.loc[trend_df["out_of_control"] | trend_df["run_flag"]]
+    from .trends import TREND_COLUMNS
+
+    flags = (
+        _flag(trend_df, "out_of_control")
+        | _flag(trend_df, "run_flag")
+        | _flag(trend_df, "trend_flag")
+    )
+    flagged = trend_df.loc[flags]
+    n_partial = int(_flag(trend_df, "partial").sum())
+    partial_text = (
+        " " + t("{n} partial bucket(s) left out of the limits and signals.", lang, n=n_partial)
+        if n_partial
+        else ""
+    )
     if flagged.empty:
-        return Note(t("No point outside the control limits and no run of 8.", lang))
+        return Note(
+            t(
+                "No signal: no point outside the control limits, no 8 in a row on one side "
+                "of the centre line, no 6 in a row rising or falling.",
+                lang,
+            )
+            + partial_text
+        )
     from .charts import format_limits
 
-    seg = [c for c in trend_df.columns if c not in _TREND_COLUMNS]
+    seg = [c for c in trend_df.columns if c not in TREND_COLUMNS]
     flagged = flagged.sort_values("period", ascending=False, kind="stable")
     shown = flagged.iloc[:limit]
     rows = []
@@ -553,17 +597,13 @@ def out_of_control_table(
     caption = t("Flagged points of {kpi}", lang, kpi=m.label(lang))
     if len(flagged) > limit:
         caption += " " + t("({n} more not shown)", lang, n=len(flagged) - limit)
+    caption += partial_text
     return HtmlTable(pd.DataFrame(rows, columns=columns), caption=caption)
 
 
-_TREND_COLUMNS = (
-    "period", "value", "n", "rolling_mean", "center", "lcl", "ucl", "out_of_control",
-    "run_flag", "rule", "target", "partial",
-)  # fmt: skip
-
-
 def show_trends(result: TrendSet, lang: str | None = "pt-BR") -> Section:
-    """Per KPI: a heading, the trend chart with its control limits, the flagged points."""
+    """Per KPI: a heading, the trend chart with its control limits, the flagged points (with
+    the rule that fired and the partial buckets left out)."""
     from .charts import trend_chart
 
     lang = normalize_lang(lang)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpi_helpers.coverage import Coverage
 from kpi_helpers.errors import OptionError, UnknownMetricError
 from kpi_helpers.trends import (
     RULE_LIMITS,
@@ -51,6 +52,18 @@ def _csat_weeks(spec, channel="phone"):
 def _volume_weeks(counts, channel="phone"):
     return pd.concat(
         [_rows(w, c, channel=channel) for w, c in enumerate(counts) if c], ignore_index=True
+    )
+
+
+def _whole_weeks(df: pd.DataFrame) -> Coverage:
+    """Declare that ``df`` covers whole weeks: Monday of its first contact to Sunday of its last.
+
+    The contacts of these helpers fall on Tuesdays, so the measured coverage would make the
+    first and last weeks partial (left out of the limits and signals).
+    """
+    first, last = df["created_at"].min().normalize(), df["created_at"].max().normalize()
+    return Coverage(
+        first - pd.Timedelta(days=first.weekday()), last + pd.Timedelta(days=6 - last.weekday())
     )
 
 
@@ -113,7 +126,7 @@ def test_trend_p_chart_by_hand():
     frames.append(_rows(3, 2))
     df = pd.concat(frames, ignore_index=True)
     before = df.copy()
-    out = trend(df, "csat", "week")
+    out = trend(df, "csat", "week", coverage=_whole_weeks(df))
     pd.testing.assert_frame_equal(df, before)  # input untouched
     assert list(out.columns) == list(TREND_COLUMNS)
     assert out.attrs["chart"] == "p" and out.attrs["metric"] == "csat"
@@ -140,7 +153,8 @@ def test_trend_p_chart_limits_per_segment():
     # chat n = 10: 3·sqrt(0.2·0.8/10) = 0.3794733 -> [0, 0.5794733]
     phone = _csat_weeks([(8, 10), (6, 10)], channel="phone")
     chat = _csat_weeks([(1, 10), (3, 10)], channel="chat")
-    out = trend(pd.concat(phone + chat, ignore_index=True), "csat", "week", by="channel")
+    df = pd.concat(phone + chat, ignore_index=True)
+    out = trend(df, "csat", "week", by="channel", coverage=_whole_weeks(df))
     assert list(out.columns[:2]) == ["period", "channel"]
     assert out["channel"].tolist() == ["chat", "chat", "phone", "phone"]
     assert out["center"].tolist() == pytest.approx([0.2, 0.2, 0.7, 0.7])
@@ -156,7 +170,7 @@ def test_trend_xmr_on_counts_by_hand():
     # volumes 10, 11, 10, 11, 10, 30: mean 82/6 = 13.666667; MR = 1,1,1,1,20 -> MR̄ = 4.8
     # limits 13.666667 ± 2.66·4.8 = ± 12.768 -> [0.898667, 26.434667]; 30 is outside
     df = _volume_weeks([10, 11, 10, 11, 10, 30])
-    out = trend(df, "volume", "week", window=2)
+    out = trend(df, "volume", "week", window=2, coverage=_whole_weeks(df))
     assert out.attrs["chart"] == "xmr"
     assert out["value"].tolist() == [10, 11, 10, 11, 10, 30]
     assert out["n"].tolist() == [10, 11, 10, 11, 10, 30]
@@ -171,7 +185,8 @@ def test_trend_xmr_on_counts_by_hand():
 
 def test_trend_xmr_lower_limit_clipped_at_zero_for_counts():
     # volumes 1, 9: mean 5, MR̄ 8 -> 5 ± 21.28 -> lcl -16.28 clipped to 0
-    out = trend(_volume_weeks([1, 9]), "volume", "week")
+    df = _volume_weeks([1, 9])
+    out = trend(df, "volume", "week", coverage=_whole_weeks(df))
     assert out["lcl"].tolist() == [0.0, 0.0]
     assert out["ucl"].iloc[0] == pytest.approx(26.28)
 
@@ -183,7 +198,8 @@ def test_trend_xmr_on_a_mean_kpi():
     for week, aht in enumerate([100.0, 200.0, 150.0]):
         f = _rows(week, 1).assign(answered=True, handle_time_s=aht, wait_s=10.0)
         frames.append(f)
-    out = trend(pd.concat(frames, ignore_index=True), "aht", "week")
+    df = pd.concat(frames, ignore_index=True)
+    out = trend(df, "aht", "week", coverage=_whole_weeks(df))
     assert out["value"].tolist() == [100.0, 200.0, 150.0]
     assert out["center"].iloc[0] == pytest.approx(150.0)
     assert out["ucl"].iloc[0] == pytest.approx(349.5)
@@ -193,7 +209,8 @@ def test_trend_xmr_on_a_mean_kpi():
 def test_trend_run_of_eight_above_the_centre():
     # 8 weeks at 10 then 8 weeks at 12: mean 11; all 16 points are in runs of 8;
     # MR̄ = 2/15 -> limits 11 ± 0.354667: every point is outside too
-    out = trend(_volume_weeks([10] * 8 + [12] * 8), "volume", "week")
+    df = _volume_weeks([10] * 8 + [12] * 8)
+    out = trend(df, "volume", "week", coverage=_whole_weeks(df))
     assert out["run_flag"].all()
     assert out["rule"].iloc[0] == f"{RULE_LIMITS}; {RULE_RUN_BELOW}"
     assert out["rule"].iloc[-1] == f"{RULE_LIMITS}; {RULE_RUN_ABOVE}"
@@ -201,7 +218,8 @@ def test_trend_run_of_eight_above_the_centre():
 
 def test_trend_run_of_seven_is_not_flagged():
     # 7 weeks at 12 then alternating 9, 13 -> mean (84 + 9+13+9+13+9) / 12 = 137/12 = 11.4167
-    out = trend(_volume_weeks([12] * 7 + [9, 13, 9, 13, 9]), "volume", "week")
+    df = _volume_weeks([12] * 7 + [9, 13, 9, 13, 9])
+    out = trend(df, "volume", "week", coverage=_whole_weeks(df))
     assert not out["run_flag"].any()
 
 
