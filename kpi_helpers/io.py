@@ -27,6 +27,7 @@ import csv
 import difflib
 import importlib.util
 import io as _io
+import json
 import os
 import re
 import zipfile
@@ -37,11 +38,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .config import DEFAULT_TIMEZONE
 from .errors import DataError, MissingDependencyError, OptionError
 from .i18n import format_number, t
 from .mapping import (
+    ID_SEPARATOR,
     W_MAPPING_CP1252,
     ColumnMapping,
     ColumnSpec,
@@ -55,6 +58,8 @@ from .mapping import (
 from .schema import INTERACTION_COLUMNS, REQUIRED_COLUMNS, Scale
 from .validation import (
     DECIMAL_MARKS,
+    FALSE_TOKENS,
+    TRUE_TOKENS,
     YEAR_MAX,
     YEAR_MIN,
     NumberEvidence,
@@ -66,6 +71,8 @@ from .validation import (
     dayfirst_evidence,
     dayfirst_spans,
     detect_dayfirst,
+    flag_in,
+    fold,
     number_evidence,
     parse_bool,
     parse_duration,
@@ -75,6 +82,7 @@ from .validation import (
     parse_time_of_day,
     parse_timestamp,
     resolve_number_format,
+    value_counts_text,
 )
 
 __all__ = ["load_interactions", "LoadResult", "register_preset", "get_preset", "list_presets"]
@@ -265,6 +273,19 @@ _W_DATE_ONLY = (
     "created_at comes from {column} alone and every value is at 00:00, while the file has a "
     "time column {time}; to combine them, map `{fix}`."
 )
+_W_FLAG_SIDE_REJECTED = (
+    "{field}: no value maps to {side}; {count} row(s) rejected (in neither list: {values}). "
+    "List those values under {key} or add `otherwise: {side}` to the mapping entry."
+)
+_W_FLAG_SIDE_BLANKED = (
+    "{field}: no value maps to {side}; {count} value(s) blanked (in neither list: {values}). "
+    "List those values under {key} or add `otherwise: {side}` to the mapping entry."
+)
+_W_FLAG_SIDE_ALL = (
+    "{field}: no value maps to {side}: every row is {other} (values of {column}: {values}). "
+    "Check the values listed in the mapping entry."
+)
+_W_PLUS_MISSING = "Column {column} (added to {field}) not found; {field} is {main} without it."
 _WARNING_MESSAGES = (
     _W_CP1252,
     _W_LATIN1,
@@ -290,6 +311,10 @@ _WARNING_MESSAGES = (
     _W_HTML,
     W_MAPPING_CP1252,
     _W_DATE_ONLY,
+    _W_FLAG_SIDE_REJECTED,
+    _W_FLAG_SIDE_BLANKED,
+    _W_FLAG_SIDE_ALL,
+    _W_PLUS_MISSING,
 )
 #: Column names (folded) of a time of day, for the "map [Date, Time]" hint.
 _TIME_NAMES = frozenset({"time", "hora", "horario", "hour", "time_of_day", "hora_do_dia"})
@@ -1372,10 +1397,96 @@ def _read_source(
 # --------------------------------------------------------------------------- mapping
 
 
-def _closest(target: str, columns: list[str], n: int = 3) -> list[str]:
+#: How many non-blank values of a column are looked at to tell its type, for hints.
+_HINT_SAMPLE = 200
+_DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}|^\d{8}$|[A-Za-z]{3,}\.? \d|\d [A-Za-z]{3,}")
+
+
+def _sample(series: pd.Series) -> pd.Series:
+    """The first non-blank values of a column (at most ``_HINT_SAMPLE``)."""
+    head = series.head(_HINT_SAMPLE * 10)
+    return head[~blank_mask(head).to_numpy()].head(_HINT_SAMPLE).reset_index(drop=True)
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, int | float | np.integer | np.floating):
+        return True
+    return isinstance(value, str) and _NUMERIC_TEXT.match(value.strip()) is not None
+
+
+def _share_dates(sample: pd.Series) -> float:
+    """Share of the values that read as dates: date objects, date-like texts, or numbers in
+    the range of Excel dates of 1954-2119 (a number elsewhere is an id or a count)."""
+    if sample.empty:
+        return 0.0
+    numeric = sample.map(_is_number).to_numpy(dtype=bool)
+    text = sample.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) & ~numeric
+    ok = np.zeros(len(sample), dtype=bool)
+    if numeric.any():
+        nums = pd.to_numeric(sample[numeric].astype(str).str.replace(",", "."), errors="coerce")
+        ok[numeric] = nums.between(20000, 80000).to_numpy(dtype=bool)
+    others = ~numeric & ~text
+    if others.any():
+        _, bad, _ = parse_timestamp(sample[others])
+        ok[others] = ~bad.to_numpy(dtype=bool)
+    if text.any():
+        texts = sample[text].astype(str)
+        looks = texts.str.contains(_DATE_TEXT.pattern).to_numpy(dtype=bool)
+        _, bad, _ = parse_timestamp(texts)
+        ok[text] = looks & ~bad.to_numpy(dtype=bool)
+    return float(ok.mean())
+
+
+def _fits(target: str, series: pd.Series, scales: dict | None = None) -> bool:
+    """Whether a column's values could be ``target``'s (for the "closest column" hints):
+    ids unique-ish texts or numbers, timestamps dates, flags few distinct values, scores
+    numbers within the scale, durations numbers or hh:mm:ss, contacts whole numbers >= 1."""
+    sample = _sample(series)
+    if sample.empty:
+        return False
+    kind = INTERACTION_COLUMNS[target]
+    if kind == "timestamp":
+        return _share_dates(sample) >= 0.8
+    if kind == "bool":
+        return sample.map(_fmt_value).str.strip().str.lower().nunique() <= 5
+    if kind == "score":
+        values, bad = parse_number(sample)
+        scale = (scales or {}).get(target)
+        if bad.any() or scale is None:
+            return not bad.any()
+        return bool(values.between(scale.low, scale.high).all())
+    if kind == "duration":
+        if _share_dates(sample) >= 0.5:
+            return False
+        values, bad = parse_duration(sample)
+        return bool(bad.mean() <= 0.2 and (values.dropna() >= 0).all())
+    if kind == "int":
+        values, bad = parse_int(sample)
+        return bool(not bad.any() and (values.dropna() >= 1).all())
+    if _share_dates(sample) >= 0.5:  # an id or a dimension is not a date
+        return False
+    if target == "interaction_id":
+        texts = sample.map(_fmt_value)
+        return texts.nunique() >= 0.9 * len(texts)
+    return True
+
+
+def _closest(
+    target: str,
+    columns: list[str],
+    n: int = 3,
+    frame: pd.DataFrame | None = None,
+    scales: dict | None = None,
+) -> list[str]:
+    """The columns whose names are closest to ``target`` (and its hint words); with
+    ``frame``, only those whose values could be ``target``'s (see :func:`_fits`)."""
     words = (target, *_HINTS.get(target, ()))
     scored = []
     for col in columns:
+        if frame is not None and col in frame and not _fits(target, frame[col], scales):
+            continue
         key = normalize_name(col)
         score = max(difflib.SequenceMatcher(None, w, key).ratio() for w in words)
         if any(w == key or (len(w) > 2 and w in key.split("_")) for w in words):
@@ -1403,7 +1514,11 @@ def _resolve_specs(
     name: str,
     warns: list,
     header_hint: str = "",
+    frame: pd.DataFrame | None = None,
+    scales: dict | None = None,
 ) -> dict[str, tuple[ColumnSpec, tuple[str, ...]]]:
+    """Canonical column -> (its spec, the source columns found). Hints at the closest
+    columns consider only those whose values fit the target's type (with ``frame``)."""
     specs: dict[str, tuple[ColumnSpec, tuple[str, ...]]] = {}
     used: set[str] = set()
     if mapping is not None:
@@ -1431,10 +1546,17 @@ def _resolve_specs(
                     )
                     continue
                 col = missing[0]
+                typed = [
+                    c
+                    for c in columns
+                    if frame is None
+                    or c not in frame
+                    or (_fits(target, frame[c], scales) if len(first) == 1 else True)
+                ]
                 close = difflib.get_close_matches(
-                    normalize_name(col), [normalize_name(c) for c in columns], n=3, cutoff=0.5
+                    normalize_name(col), [normalize_name(c) for c in typed], n=3, cutoff=0.5
                 )
-                close_cols = [c for c in columns if normalize_name(c) in close]
+                close_cols = [c for c in typed if normalize_name(c) in close]
                 fix = (
                     f"change the mapping line to `{target}: {close_cols[0]}`"
                     if close_cols
@@ -1451,6 +1573,21 @@ def _resolve_specs(
                     ),
                     fix + header_hint,
                 )
+            for names in spec.plus:  # durations added to the column, when present
+                extra = next((f for c in names if (f := _find_column(c, columns))), None)
+                if extra is None:
+                    warns.append(
+                        (
+                            _W_PLUS_MISSING,
+                            {
+                                "column": " / ".join(repr(c) for c in names),
+                                "field": target,
+                                "main": repr(found[0]),
+                            },
+                        )
+                    )
+                else:
+                    found.append(extra)
             specs[target] = (spec, tuple(found))
             used.update(found)
     for col in columns:
@@ -1465,7 +1602,9 @@ def _resolve_specs(
     for target in REQUIRED_COLUMNS:
         if target in specs:
             continue
-        close = _closest(target, [c for c in columns if c not in used] or columns)
+        close = _closest(
+            target, [c for c in columns if c not in used] or columns, frame=frame, scales=scales
+        )
         if close:
             fix = (
                 f"map it: mapping={{{target!r}: {close[0]!r}, ...}} (YAML line `{target}: "
@@ -1544,15 +1683,18 @@ def _decide_dayfirst(
     date_cols = {
         target: srcs[0]
         for target, (spec, srcs) in specs.items()
-        if spec.type == "timestamp" and srcs
+        if (spec.type == "timestamp" or spec.on_or_before is not None) and srcs
     }
+    for target, (spec, srcs) in specs.items():  # the deadline of an `on_or_before` flag
+        if spec.on_or_before is not None and len(srcs) == 2:
+            date_cols[f"{target}:before"] = srcs[1]
     found = {target: detect_dayfirst(frame[col]) for target, col in date_cols.items()}
     decided = {v for v in found.values() if v in ("day", "month")}
     file_level = (decided == {"day"}) if len(decided) == 1 else None
     out: dict[str, bool] = {}
     assumed = []
     for target, det in found.items():
-        spec = specs[target][0]
+        spec = specs[target.split(":")[0]][0]
         if spec.dayfirst is not None:
             out[target] = spec.dayfirst
         elif explicit is not None:
@@ -1833,7 +1975,7 @@ def load_interactions(
         if raw.source != "DataFrame" and header_row is None
         else ""
     )
-    specs = _resolve_specs(spec_map, columns, name, warns, hint)
+    specs = _resolve_specs(spec_map, columns, name, warns, hint, frame=frame, scales=scale_map)
     dayfirst_by = _decide_dayfirst(
         specs, frame, dayfirst, warns, row_label=lambda pos: _row_label(raw, pos)
     )
@@ -1932,22 +2074,64 @@ def load_interactions(
                         {"column": repr(col_label), "timezone": timezone},
                     )
                 )
+        elif kind == "bool" and spec.on_or_before is not None:
+            stamps = []
+            for key, col in ((target, srcs[0]), (f"{target}:before", srcs[1])):
+                values, bad, info = parse_timestamp(
+                    frame[col],
+                    format=spec.format,
+                    dayfirst=dayfirst_by.get(key, True),
+                    timezone=timezone,
+                    excel_blank=True,
+                )
+                add_bad_dates(target, col, bad, info)
+                stamps.append(values)
+            values = _on_or_before(*stamps)
         elif kind == "bool":
-            values, bad = parse_bool(
-                series, true_values=spec.true_values, false_values=spec.false_values
-            )
-            add_bad(target, col_label, bad, "invalid_bool")
-        elif kind == "duration":
-            if spec.type == "number":
-                values, bad = parse_number(series, decimal=number_formats.get(target))
-                add_bad(target, col_label, bad, "invalid_number")
+            if spec.in_values:
+                values = flag_in(series, spec.in_values)
+                bad = pd.Series(False, index=series.index)
             else:
-                unit = spec.unit
-                if unit is None and day_fraction_column(series, decimal=number_formats.get(target)):
-                    unit = "days"
-                    warns.append((_W_DAY_FRACTIONS, {"column": repr(col_label)}))
-                values, bad = parse_duration(series, unit=unit, decimal=number_formats.get(target))
-                add_bad(target, col_label, bad, "invalid_duration")
+                values, bad = parse_bool(
+                    series,
+                    true_values=spec.true_values,
+                    false_values=spec.false_values,
+                    otherwise=spec.otherwise,
+                )
+                if not spec.has_lists and bad.any():
+                    _check_text_flag(name, target, col_label, series, bad)
+                add_bad(target, col_label, bad, "invalid_bool")
+            if spec.has_lists:
+                _warn_flag_sides(target, col_label, series, values, bad, spec, on_invalid, warns)
+        elif kind == "duration" and len(srcs) > 1:  # a column plus others (`plus:`)
+            total = None
+            for col in srcs:
+                part = frame[col]
+                if spec.values:
+                    part = apply_value_map(part, spec.values)
+                values, bad = _parse_duration_column(
+                    part, spec, number_formats.get(target) or spec.decimal or decimal, col, warns
+                )
+                add_bad(
+                    target,
+                    col,
+                    bad,
+                    "invalid_number" if spec.type == "number" else "invalid_duration",
+                )
+                total = values if total is None else total + values.fillna(0.0)
+            values = total
+        elif kind == "duration":
+            values, bad = _parse_duration_column(
+                series, spec, number_formats.get(target), col_label, warns
+            )
+            add_bad(
+                target,
+                col_label,
+                bad,
+                "invalid_number" if spec.type == "number" else "invalid_duration",
+            )
+        elif target == "interaction_id" and len(srcs) > 1:  # a composite id
+            values = _composite_id([parse_string(frame[c]) for c in srcs])
         elif kind == "int":
             values, bad = parse_int(series, decimal=number_formats.get(target))
             add_bad(target, col_label, bad, "invalid_contacts")
@@ -2076,7 +2260,8 @@ def load_interactions(
             )
             continue
         srcs = sources.get(fld, ())
-        raw_value = " ".join(_fmt_value(frame.at[pos, c]) for c in srcs) if srcs else ""
+        glue = ID_SEPARATOR if fld == "interaction_id" else " "  # a composite id: o1|r1
+        raw_value = glue.join(_fmt_value(frame.at[pos, c]) for c in srcs) if srcs else ""
         if not srcs and fld in specs:
             raw_value = _fmt_value(specs[fld][0].constant)
         parsed_value = canon.at[pos, fld]
@@ -2184,6 +2369,166 @@ def load_interactions(
         warnings=[t(msg, "en", **f) for msg, f in warns],
         issues=issues_df.drop(columns="pos").reset_index(drop=True),
         _warning_items=warns,
+    )
+
+
+def _parse_duration_column(
+    series: pd.Series, spec: ColumnSpec, decimal: Any, col_label: str, warns: list
+) -> tuple[pd.Series, pd.Series]:
+    """A duration column in seconds (``type: number``: plain numbers), with the Excel
+    fraction-of-a-day guess when no unit is declared."""
+    if spec.type == "number":
+        return parse_number(series, decimal=decimal)
+    unit = spec.unit
+    if unit is None and day_fraction_column(series, decimal=decimal):
+        unit = "days"
+        warns.append((_W_DAY_FRACTIONS, {"column": repr(col_label)}))
+    return parse_duration(series, unit=unit, decimal=decimal)
+
+
+def _composite_id(parts: list[pd.Series]) -> pd.Series:
+    """Ids joined from several columns with ``|`` (``o1|r7``); blank when a part is blank."""
+    table = pd.concat([p.astype(object) for p in parts], axis=1, ignore_index=True)
+    whole = table.notna().all(axis=1)
+    joined = table[whole].astype(str).agg(ID_SEPARATOR.join, axis=1)
+    out = pd.Series(np.nan, index=table.index, dtype=object)
+    out[whole] = joined
+    return out.astype(_STR_DTYPE) if _STR_DTYPE == "str" else out
+
+
+def _on_or_before(first: pd.Series, deadline: pd.Series) -> pd.Series:
+    """True where ``first`` is on or before ``deadline``, False where after, blank where
+    either is blank. A deadline column without times (every value at 00:00) counts its
+    whole day: delivered 10 Jan 15:00 is on or before an estimate of 10 Jan."""
+    given = deadline.dropna()
+    limit = deadline
+    if len(given) and bool((given == given.dt.normalize()).all()):
+        limit = deadline + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    out = pd.Series(pd.NA, index=first.index, dtype="boolean")
+    both = first.notna() & deadline.notna()
+    out[both] = (first[both] <= limit[both]).to_numpy()
+    return out
+
+
+#: Words of a value that says "yes" for a flag (folded), to suggest `true_values`.
+_YES_WORDS = frozenset(
+    {
+        "resolved", "resolvido", "resolvida", "solved", "closed", "fechado", "fechada",
+        "encerrado", "encerrada", "concluido", "concluida", "done", "completed", "complete",
+        "delivered", "entregue", "answered", "atendido", "atendida", "transferred",
+        "transferido", "transferida", "escalated", "escalado", "escalada", "reopened",
+        "reaberto", "reaberta", "abandoned", "abandonado", "abandonada", "ok", "success",
+        "sucesso", "bot", "handled",
+    }
+)  # fmt: skip
+
+
+def _yaml_scalar(value: str) -> str:
+    """``value`` as a YAML flow scalar: plain when it reads back as the same text."""
+    try:
+        plain = yaml.safe_load(f"[{value}]")
+    except yaml.YAMLError:
+        plain = None
+    if plain == [value]:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _check_text_flag(
+    name: str, target: str, col_label: str, series: pd.Series, bad: pd.Series
+) -> None:
+    """A text column (Resolved / Open / Pending) mapped as a flag without saying which
+    values are true: one DataError with its values and the YAML line to write, instead of
+    every row rejected. Raised when most values are words that are not yes/no (a few odd
+    values in a Y/N column are rejected row by row, as typos)."""
+    texts = series[bad.to_numpy()].map(_fmt_value)
+    words = texts.str.contains(r"[^\W\d_]", regex=True) & ~texts.str.contains(r"\d", regex=True)
+    if not bool(words.all()) or int(bad.sum()) * 2 <= int((~blank_mask(series)).sum()):
+        return
+    counts, distinct = value_counts_text(series, limit=12)
+    shown = ", ".join(f"{v!r} ({c})" for v, c in counts) + (", ..." if distinct > 12 else "")
+    yes = [
+        v
+        for v, _ in counts
+        if normalize_name(v) in _YES_WORDS
+        or difflib.SequenceMatcher(None, normalize_name(v), target).ratio() >= 0.75
+    ] or [counts[0][0]]
+    column = col_label if " + " not in col_label else col_label.split(" + ")[0]
+    listed = ", ".join(_yaml_scalar(v) for v in yes)
+    line = (
+        f"{target}: {{column: {_yaml_scalar(column)}, true_values: [{listed}], otherwise: false}}"
+    )
+    raise _fail(
+        name,
+        f"the column {column!r} is mapped to the yes/no field `{target}`, but it holds other "
+        "values.",
+        "yes/no values (Y/N, S/N, Sim/Não, yes/no, true/false, 1/0), or a mapping entry that "
+        "says which values are true",
+        f"{distinct} distinct value(s): {shown}",
+        f"say which values mean yes; e.g. the YAML line `{line}` (other values are false; "
+        "to reject values in neither list, give false_values and leave out otherwise)",
+    )
+
+
+def _warn_flag_sides(
+    target: str,
+    col_label: str,
+    series: pd.Series,
+    values: pd.Series,
+    bad: pd.Series,
+    spec: ColumnSpec,
+    on_invalid: str,
+    warns: list,
+) -> None:
+    """A flag whose lists leave one side empty on the data: nothing is false (or true),
+    and the rows are rejected (values in neither list) or all read by ``otherwise`` (or, for
+    ``in:``, none is in the list). A column whose every value is listed on one side says
+    what it means (every call answered): no warning."""
+    n_true = int((values == True).sum())  # noqa: E712 - pandas boolean with NA
+    n_false = int((values == False).sum())  # noqa: E712
+    n_bad = int(bad.sum())
+    if n_true and n_false or not (n_true or n_false or n_bad):
+        return
+    side, other = ("false", "true") if not n_false else ("true", "false")
+    if not n_bad:
+        if spec.in_values:
+            listed = side == "false"  # every value is in the list: said so
+        else:
+            known = {fold(v) for v in (*spec.true_values, *spec.false_values)}
+            known |= TRUE_TOKENS | FALSE_TOKENS
+            given = series[~blank_mask(series).to_numpy()]
+            listed = bool(given.map(lambda v: fold(_fmt_value(v)) in known).all())
+        if listed:
+            return
+    if n_bad:
+        counts, distinct = value_counts_text(series[bad.to_numpy()], limit=5)
+        shown = ", ".join(f"{v!r} ({c})" for v, c in counts) + (", ..." if distinct > 5 else "")
+        warns.append(
+            (
+                _W_FLAG_SIDE_REJECTED if on_invalid == "reject" else _W_FLAG_SIDE_BLANKED,
+                {
+                    "field": target,
+                    "side": side,
+                    "count": str(n_bad),
+                    "values": shown,
+                    "key": f"{side}_values",
+                },
+            )
+        )
+        return
+    counts, distinct = value_counts_text(series, limit=5)
+    shown = ", ".join(f"{v!r} ({c})" for v, c in counts) + (", ..." if distinct > 5 else "")
+    warns.append(
+        (
+            _W_FLAG_SIDE_ALL,
+            {
+                "field": target,
+                "side": side,
+                "other": other,
+                "column": repr(col_label),
+                "values": shown,
+            },
+        )
     )
 
 

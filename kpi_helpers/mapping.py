@@ -11,7 +11,17 @@ values come from in the source:
 - ``{"any_of": ["AvgTalkDuration (hh:mm:ss)", "AvgTalkDuration"], ...}``: instead of
   ``column``, alternative source columns (each a name or ``[Date, Time]``), the first one
   found in the file is used; the other options apply as with ``column``;
-- ``{"value": "phone"}``: a constant for every row (e.g. the channel of a phone export).
+- ``{"value": "phone"}``: a constant for every row (e.g. the channel of a phone export);
+- ``interaction_id: ["order_id", "review_id"]``: a composite id, the parts joined with
+  ``|`` (:data:`ID_SEPARATOR`); a blank part makes the id blank (the row is rejected);
+- flags: ``true_values`` / ``false_values`` win over the usual yes/no words; ``otherwise``
+  (``false``, ``true`` or ``reject``, the default) reads the values in neither list;
+  ``{"column": "status", "in": ["delivered", "shipped"]}`` is true for the listed values
+  (folded) and false for any other; ``{"column": "delivered_at", "on_or_before":
+  "estimated_at"}`` is true when the first timestamp is on or before the second (a deadline
+  column without times counts its whole day), blank when either is blank;
+- durations: ``{"column": "Talk", "plus": ["Hold", ["ACW", "Wrap-up"]]}`` adds columns
+  (blank parts count 0; a column not in the file is left out with a warning).
 
 Optional top-level keys: ``scales`` (``{"csat": [1, 10]}``), ``timezone``, ``dayfirst`` and
 ``decimal`` (``","`` when numbers look like ``1.234,5``, ``"."`` for ``1,234.5``; without it
@@ -110,7 +120,15 @@ _SPEC_KEYS = (
     "optional",
     "dayfirst",
     "decimal",
+    "otherwise",
+    "in",
+    "on_or_before",
+    "plus",
 )
+#: What a flag's ``otherwise:`` may say for values in neither list.
+OTHERWISE = ("reject", "true", "false")
+#: Separator of the parts of a composite id (``interaction_id: [order_id, review_id]``).
+ID_SEPARATOR = "|"
 _TOP_KEYS = ("name", "description", "columns", "scales", "timezone", "dayfirst", "decimal")
 #: Decimal marks a mapping may declare (``decimal: ","`` reads ``1.234,5``).
 DECIMAL_MARKS = (",", ".")
@@ -164,11 +182,31 @@ class ColumnSpec:
     dayfirst: bool | None = None
     decimal: str | None = None
     any_of: tuple[tuple[str, ...], ...] = ()
+    #: A flag's reading of values in neither list: ``None`` rejects them (the default).
+    otherwise: bool | None = None
+    #: ``in:``: the flag is true when the value is one of these (folded), false otherwise.
+    in_values: tuple[str, ...] = ()
+    #: ``on_or_before:``: the flag is true when ``column`` <= this column (timestamps).
+    on_or_before: str | None = None
+    #: ``plus:``: durations added to ``column`` (each item: alternative column names).
+    plus: tuple[tuple[str, ...], ...] = ()
 
     @property
     def alternatives(self) -> tuple[tuple[str, ...], ...]:
-        """The source column(s) to look for, in order: ``any_of``, else ``(columns,)``."""
-        return self.any_of or ((self.columns,) if self.columns else ())
+        """The source column(s) to look for, in order: ``any_of``, else ``(columns,)``; an
+        ``on_or_before`` column is appended to each."""
+        alts = self.any_of or ((self.columns,) if self.columns else ())
+        if self.on_or_before is not None:
+            alts = tuple((*alt, self.on_or_before) for alt in alts)
+        return alts
+
+    @property
+    def has_lists(self) -> bool:
+        """Whether the entry says which values of a flag mean what (lists, ``in:``,
+        ``otherwise:``)."""
+        return bool(
+            self.true_values or self.false_values or self.in_values or self.otherwise is not None
+        )
 
     @property
     def label(self) -> str:
@@ -238,7 +276,9 @@ def _value_pairs(values: _MappingABC) -> tuple[tuple[Any, Any], ...]:
     return tuple(pairs)
 
 
-def _alternatives(raw: Any, where: str, typ: str) -> tuple[tuple[str, ...], ...]:
+def _alternatives(
+    raw: Any, where: str, typ: str, composite: bool = False
+) -> tuple[tuple[str, ...], ...]:
     if isinstance(raw, str) or not isinstance(raw, list | tuple) or not raw:
         raise OptionError(
             f"{where}: `any_of` must be a list of source columns, the first one found is used "
@@ -247,13 +287,13 @@ def _alternatives(raw: Any, where: str, typ: str) -> tuple[tuple[str, ...], ...]
     alts = []
     for alt in raw:
         cols = (str(alt),) if isinstance(alt, str | int | float) else alt
-        if not isinstance(cols, list | tuple) or len(cols) not in (1, 2):
+        if not isinstance(cols, list | tuple) or len(cols) not in (1, 2) and not composite:
             raise OptionError(
                 f"{where}: each `any_of` item must be a column name or [DateColumn, TimeColumn], "
                 f"got {alt!r}."
             )
         cols = tuple(str(c) for c in cols)
-        if len(cols) == 2 and typ != "timestamp":
+        if len(cols) == 2 and typ != "timestamp" and not composite:
             raise OptionError(f"{where}: two columns (date + time) need type timestamp.")
         if not all(c.strip() for c in cols):
             raise OptionError(f"{where}: a source column name in `any_of` is empty.")
@@ -276,14 +316,19 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
         return ColumnSpec(target=target, columns=(raw,), type=default_type)
     if isinstance(raw, list | tuple):
         cols = tuple(str(c) for c in raw)
+        if not all(c.strip() for c in cols):
+            raise OptionError(f"{where}: a source column name in the list is empty.")
         if len(cols) == 1:
             return ColumnSpec(target=target, columns=cols, type=default_type)
         if len(cols) == 2 and default_type == "timestamp":
             return ColumnSpec(target=target, columns=cols, type="timestamp")
+        if len(cols) >= 2 and target == "interaction_id":
+            return ColumnSpec(target=target, columns=cols, type=default_type)
         raise OptionError(
             f"{where}: a list combines a date column and a time column "
             f"([DateColumn, TimeColumn]) and only for the timestamp columns "
-            f"({', '.join(c for c, k in INTERACTION_COLUMNS.items() if k == 'timestamp')}); "
+            f"({', '.join(c for c, k in INTERACTION_COLUMNS.items() if k == 'timestamp')}), "
+            f"or joins columns into one id (interaction_id: [order_id, review_id]); "
             f"got {list(raw)!r}."
         )
     if not isinstance(raw, _MappingABC):
@@ -342,6 +387,8 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
         raise OptionError(
             f"{where}: `format` must be a text such as '%d/%m/%Y %H:%M', got {fmt!r}."
         )
+    flag = _flag_options(target, raw, where)
+    plus = _plus(target, raw.get("plus"), where)
     common = dict(
         target=target,
         type=typ,
@@ -354,22 +401,115 @@ def _parse_entry(target: str, raw: Any, origin: str) -> ColumnSpec:
         optional=bool(raw.get("optional", False)),
         dayfirst=dayfirst,
         decimal=decimal,
+        plus=plus,
+        **flag,
     )
+    composite = target == "interaction_id"
     if "value" in raw:
+        if flag.get("on_or_before") or plus:
+            raise OptionError(f"{where}: `on_or_before` and `plus` need a source column.")
         return ColumnSpec(constant=raw["value"], is_constant=True, **common)
     if "any_of" in raw:
-        alts = _alternatives(raw["any_of"], where, typ)
+        alts = _alternatives(raw["any_of"], where, typ, composite)
+        if (flag.get("on_or_before") or plus) and any(len(a) != 1 for a in alts):
+            raise OptionError(
+                f"{where}: with `on_or_before` or `plus`, each `any_of` item is one column."
+            )
         return ColumnSpec(columns=alts[0], any_of=alts, **common)
     col = raw["column"]
     if isinstance(col, list | tuple):
         cols = tuple(str(c) for c in col)
-        if len(cols) == 2 and typ != "timestamp":
+        if len(cols) == 2 and typ != "timestamp" and not composite:
             raise OptionError(f"{where}: two columns (date + time) need type timestamp.")
-        if len(cols) not in (1, 2):
+        if len(cols) not in (1, 2) and not (composite and cols):
             raise OptionError(f"{where}: `column` must be one name or [date, time], got {col!r}.")
+        if len(cols) > 1 and (flag.get("on_or_before") or plus):
+            raise OptionError(f"{where}: with `on_or_before` or `plus`, `column` is one column.")
     else:
         cols = (str(col),)
+    if not all(c.strip() for c in cols):
+        raise OptionError(f"{where}: the source column name is empty.")
     return ColumnSpec(columns=cols, **common)
+
+
+def _flag_options(target: str, raw: _MappingABC, where: str) -> dict:
+    """``otherwise``, ``in`` and ``on_or_before`` of a flag entry, checked."""
+    out: dict[str, Any] = {}
+    given = [k for k in ("otherwise", "in", "on_or_before") if k in raw]
+    lists = [k for k in ("true_values", "false_values") if raw.get(k) is not None]
+    if not given and not lists:
+        return out
+    if INTERACTION_COLUMNS[target] != "bool":
+        flags = ", ".join(c for c, k in INTERACTION_COLUMNS.items() if k == "bool")
+        keys = ", ".join(f"`{k}`" for k in given + lists)
+        raise OptionError(f"{where}: {keys} apply to the yes/no columns ({flags}).")
+    forms = [k for k in ("in", "on_or_before") if k in raw]
+    if len(forms) > 1 or (forms and (lists or "otherwise" in raw or "values" in raw)):
+        others = forms + lists + [k for k in ("otherwise", "values") if k in raw]
+        raise OptionError(
+            f"{where}: `{forms[0]}` says on its own which rows are true; it does not combine "
+            f"with {', '.join(f'`{k}`' for k in others if k != forms[0])}."
+        )
+    if "otherwise" in raw:
+        value = raw["otherwise"]
+        text = str(value).strip().lower() if value is not None else ""
+        if isinstance(value, bool):
+            out["otherwise"] = value
+        elif text in OTHERWISE:
+            out["otherwise"] = None if text == "reject" else text == "true"
+        else:
+            raise OptionError(
+                f"{where}: `otherwise` says what a value in neither true_values nor "
+                f"false_values means: false, true or reject (the default), got {value!r}."
+            )
+    if "in" in raw:
+        values = raw["in"]
+        if isinstance(values, str | int | float | bool):
+            values = [values]
+        found = _as_str_tuple(values, f"{where}: `in`") if values is not None else ()
+        if not found:
+            raise OptionError(
+                f"{where}: `in` lists the values that mean true, e.g. in: [delivered, shipped], "
+                f"got {raw['in']!r}."
+            )
+        out["in_values"] = found
+    if "on_or_before" in raw:
+        other = raw["on_or_before"]
+        if not isinstance(other, str) or not other.strip():
+            raise OptionError(
+                f"{where}: `on_or_before` names the column of the deadline, e.g. "
+                f"{{column: delivered_at, on_or_before: estimated_at}}, got {other!r}."
+            )
+        out["on_or_before"] = other
+    return out
+
+
+def _plus(target: str, raw: Any, where: str) -> tuple[tuple[str, ...], ...]:
+    """``plus:`` columns of a duration entry: each a name or a list of alternative names."""
+    if raw is None:
+        return ()
+    if INTERACTION_COLUMNS[target] != "duration":
+        raise OptionError(f"{where}: `plus` adds durations; it applies to wait_s, handle_time_s.")
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple) or not items:
+        raise OptionError(
+            f"{where}: `plus` lists the durations to add, e.g. plus: [Hold time, Wrap-up time], "
+            f"got {raw!r}."
+        )
+    out = []
+    for item in items:
+        names = (item,) if isinstance(item, str) else item
+        if (
+            not isinstance(names, list | tuple)
+            or not names
+            or not all(isinstance(n, str) and n.strip() for n in names)
+        ):
+            raise OptionError(
+                f"{where}: each `plus` item is a column name or a list of alternative names, "
+                f"got {item!r}."
+            )
+        out.append(tuple(names))
+    return tuple(out)
 
 
 def parse_mapping(raw: _MappingABC | ColumnMapping, *, origin: str = "mapping") -> ColumnMapping:

@@ -208,6 +208,8 @@ _OPS_REASONS = {
     "completed_above_assigned": "trainings_completed: {value} is more than the trainings "
     "assigned {other}",
     "duplicate_row": "duplicate row ({key}): already in row {first}",
+    "short_row": "row {row} has {found} of {expected} fields (the line is cut off: an "
+    "incomplete download?)",
 }
 #: Short labels of the operations check codes, for summaries (msgids of io.po).
 OPS_LABELS = {
@@ -220,6 +222,7 @@ OPS_LABELS = {
     "downtime_above_scheduled": "downtime above the scheduled minutes",
     "completed_above_assigned": "more trainings completed than assigned",
     "duplicate_row": "duplicate month/segment",
+    "short_row": "fewer fields than the header (line cut off)",
 }
 
 
@@ -312,17 +315,19 @@ def _read(
     encoding: str | None,
     header_row: int | None,
     warns: list,
-) -> tuple[pd.DataFrame, str, np.ndarray, np.ndarray | None, str | None]:
-    """The source as a frame: (frame, name, row numbers, sheet per row or None, delimiter)."""
+) -> tuple[pd.DataFrame, str, np.ndarray, np.ndarray | None, str | None, np.ndarray | None]:
+    """The source as a frame: (frame, name, row numbers, sheet per row or None, delimiter,
+    per row None or (fields found, fields expected, the record) for a CSV row whose number
+    of fields does not match the header, or None)."""
     if isinstance(source, OperationsResult):
         frame = source.data
-        return frame, source.source, np.arange(len(frame)), None, None
+        return frame, source.source, np.arange(len(frame)), None, None, None
     inner = getattr(source, "data", None)
     if isinstance(inner, pd.DataFrame) and not isinstance(source, pd.DataFrame):
         name = str(getattr(source, "source", "operations"))
-        return inner, name, np.arange(len(inner)), None, None
+        return inner, name, np.arange(len(inner)), None, None, None
     if isinstance(source, pd.DataFrame):
-        return source, "DataFrame", np.arange(len(source)), None, None
+        return source, "DataFrame", np.arange(len(source)), None, None, None
     if isinstance(source, str | os.PathLike):
         from .io import _check_header_row, _read_source
 
@@ -340,7 +345,7 @@ def _read(
             header_row=_check_header_row(header_row),
             want=_want(mapping),
         )
-        return raw.frame, raw.name, raw.rows, raw.sheets, raw.delimiter
+        return raw.frame, raw.name, raw.rows, raw.sheets, raw.delimiter, raw.field_problems
     raise DataError(
         "`operations` must be a pandas DataFrame, an OperationsResult or a path to a CSV, Excel "
         f"or Parquet file, got {type(source).__name__}."
@@ -483,7 +488,9 @@ def load_operations(
         ``.data`` the canonical table; ``.rejected`` the quarantined rows with the reason
         (a month that is missing or not a month, a total row, a number that is not a number
         or is negative, downtime above the scheduled minutes, more trainings completed than
-        assigned, a duplicate month/segment: the first is kept); ``.warnings``;
+        assigned, a duplicate month/segment: the first is kept; a CSV row with fewer fields
+        than the header, a line cut off by an incomplete download, as ``short_row`` and
+        for that reason only); ``.warnings``;
         ``.summary(lang)``.
 
     Raises
@@ -503,7 +510,7 @@ def load_operations(
     if decimal is not None and decimal not in (",", "."):
         raise OptionError(f"`decimal` must be None, ',' or '.', got {decimal!r}.")
     warns: list[tuple[str, dict]] = []
-    frame, origin, rows, sheets, delimiter = _read(
+    frame, origin, rows, sheets, delimiter, field_problems = _read(
         source, mapping=mapping, sheet=sheet, encoding=encoding, header_row=header_row, warns=warns
     )
     used = _resolve_columns(frame, mapping, origin)
@@ -579,6 +586,26 @@ def load_operations(
             other=out["trainings_assigned"],
             shown=out["trainings_completed"],
         )
+    # a CSV row with fewer fields than the header (a download cut off mid-line): that and
+    # nothing else (its values are not where the header says), as for interactions
+    broken = {
+        int(p): v
+        for p, v in enumerate(field_problems if field_problems is not None else ())
+        if v is not None
+    }
+    if broken:
+        problems = [p for p in problems if p["pos"] not in broken]
+        problems += [
+            {
+                "pos": pos,
+                "column": "(whole row)",
+                "value": record,
+                "check": "short_row",
+                "found": found,
+                "expected": expected,
+            }
+            for pos, (found, expected, record) in broken.items()
+        ]
     bad_rows = np.zeros(len(out), dtype=bool)
     bad_rows[[p["pos"] for p in problems]] = True
     keys = ["month", *[d for d in _DIMS if d in out.columns]]
@@ -642,6 +669,9 @@ def _rejected(
             "other": _fmt(p.get("other", "")),
             "key": p.get("key", ""),
             "first": p.get("first", ""),
+            "row": _row_of(rows, sheets, p["pos"]),
+            "found": p.get("found", ""),
+            "expected": p.get("expected", ""),
         }
         if "shown" in p:
             fields["value"] = _fmt(p["shown"])

@@ -59,6 +59,8 @@ __all__ = [
     "dayfirst_evidence",
     "dayfirst_spans",
     "check_canonical",
+    "flag_in",
+    "value_counts_text",
 ]
 
 #: Texts read as a blank cell (compared lower-cased and stripped).
@@ -205,17 +207,25 @@ def parse_bool(
     *,
     true_values: Iterable[str] = (),
     false_values: Iterable[str] = (),
+    otherwise: bool | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """Yes/no values -> pandas ``boolean``.
 
     Accepts Y/N, S/N, Sim/Não, yes/no, true/false, T/F, V/F, 1/0 and x (case and accents
     ignored), Python/NumPy booleans and the numbers 1/0, plus ``true_values`` /
-    ``false_values``. A checkbox-style column (only ``x`` marks, no "no" token) reads its
-    blanks as False. A count column (whole numbers >= 0, some above 1, such as Zendesk's
-    "Reopens") reads a count above 0 as True and 0 as False. Anything else is bad.
+    ``false_values`` (which win over those words). A checkbox-style column (only ``x``
+    marks, no "no" token) reads its blanks as False. A count column (whole numbers >= 0,
+    some above 1, such as Zendesk's "Reopens") reads a count above 0 as True and 0 as False
+    (unless lists or ``otherwise`` are given). Anything else is bad, or ``otherwise``
+    (``True``/``False``) when given. Blanks stay blank.
+
+    >>> parse_bool(pd.Series(["Resolved", "Open", ""]), true_values=["resolved"],
+    ...            otherwise=False)[0].tolist()
+    [True, False, <NA>]
     """
     extra_true = {fold(v) for v in true_values}
     extra_false = {fold(v) for v in false_values}
+    declared = bool(extra_true or extra_false) or otherwise is not None
     if ptypes.is_bool_dtype(series.dtype):
         return series.astype("boolean"), pd.Series(False, index=series.index)
 
@@ -223,7 +233,12 @@ def parse_bool(
         if isinstance(v, bool | np.bool_):
             return bool(v)
         if isinstance(v, int | float | np.integer | np.floating):
-            return True if v == 1 else False if v == 0 else _BAD
+            key = fold(_to_text(v))
+            if key in extra_true or key in extra_false:
+                return key in extra_true
+            if v in (0, 1):
+                return v == 1
+            return _BAD if otherwise is None else otherwise
         key = fold(v)
         if key in extra_true:
             return True
@@ -233,7 +248,7 @@ def parse_bool(
             return True
         if key in FALSE_TOKENS:
             return False
-        return _BAD
+        return _BAD if otherwise is None else otherwise
 
     blank = blank_mask(series)
     out = pd.Series(pd.NA, index=series.index, dtype="boolean")
@@ -241,7 +256,7 @@ def parse_bool(
     keep = ~blank
     if keep.any():
         uniq, codes = _unique_codes(series[keep])
-        counts = _counts(uniq)
+        counts = None if declared else _counts(uniq)
         if counts is not None:  # "Reopens": 0, 1, 2... -> reopened or not
             out[keep] = pd.array(counts > 0, dtype="boolean")[codes]
             return out, bad
@@ -255,6 +270,34 @@ def parse_bool(
         if "x" in uniq_keys and not (uniq_keys & falses):
             out[blank] = False  # checkbox column: a blank box is "no"
     return out, bad
+
+
+def flag_in(series: pd.Series, values: Iterable[Any]) -> pd.Series:
+    """A flag that is true where the value is one of ``values`` (case, accents and spaces
+    around folded), false for any other value; blanks stay blank.
+
+    >>> flag_in(pd.Series(["Delivered", "canceled", None]), ["delivered"]).tolist()
+    [True, False, <NA>]
+    """
+    wanted = {fold(v) for v in values}
+    blank = blank_mask(series)
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    keep = ~blank
+    if keep.any():
+        res, codes = _unique_apply(series[keep], lambda v: fold(_to_text(v)) in wanted)
+        out[keep] = pd.array(res, dtype="boolean")[codes]
+    return out
+
+
+def value_counts_text(series: pd.Series, limit: int = 10) -> tuple[list[tuple[str, int]], int]:
+    """The distinct non-blank values of ``series`` as text, most frequent first, with their
+    counts (at most ``limit``), and the number of distinct values."""
+    keep = series[~blank_mask(series)]
+    if keep.empty:
+        return [], 0
+    counts = keep.map(_to_text).value_counts(sort=False)
+    order = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return [(str(k), int(v)) for k, v in order[:limit]], len(order)
 
 
 def _counts(uniq: np.ndarray) -> np.ndarray | None:
