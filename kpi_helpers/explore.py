@@ -548,16 +548,21 @@ class DrillResult:
     def to_csv(self, path: str | Path, *, all_rows: bool = True) -> Path:
         """Write the rows to CSV (every matching row by default, else only those shown).
 
+        Text cells a spreadsheet would run as formulas (``=...``, ``+...``, ``-...``,
+        ``@...``) are written with a leading ``'`` (:func:`kpi_helpers.csvsafe.write_csv`);
+        numbers are written as they are.
+
         Returns the path written.
         """
+        from .csvsafe import write_csv
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if all_rows and self._table is not None and self.truncated:
             frame = self._table.to_pandas()
         else:
             frame = self.rows
-        frame.to_csv(path, index=False)
-        return path
+        return write_csv(frame, path, index=False)
 
 
 def drill_modes(metric: str) -> tuple[str, ...]:

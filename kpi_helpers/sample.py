@@ -485,9 +485,9 @@ def write_sample(dir: str | Path = SAMPLE_DIR, *, seed: int = DEFAULT_SEED) -> d
     pq.write_table(table, inter_path, compression="zstd")
     ops = generate_operations(data, seed=seed)
     ops_path = dir / "operations.csv"
-    ops.assign(month=ops["month"].dt.strftime("%Y-%m-%d")).to_csv(
-        ops_path, index=False, lineterminator="\n"
-    )
+    from .csvsafe import write_csv  # no cell a spreadsheet would run as a formula
+
+    write_csv(ops.assign(month=ops["month"].dt.strftime("%Y-%m-%d")), ops_path, lineterminator="\n")
     _cached_interactions.cache_clear()
     return {"interactions": inter_path, "operations": ops_path}
 
