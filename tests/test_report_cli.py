@@ -192,8 +192,11 @@ def test_due_on_several_dates(tmp_path, day, expected):
     assert proc.returncode == 0, _out(proc)
     line = next(x for x in proc.stdout.splitlines() if x.startswith("Due on"))
     assert line == f"Due on {day}: {', '.join(expected)}"
-    planned = [x.split()[0] for x in proc.stdout.splitlines() if "would run" in x]
-    assert planned == expected
+    # the data ends on 31 Jan 2026: every due job is skipped, said in advance, exit 0
+    skipped = [x.split()[0] for x in proc.stdout.splitlines() if "would be skipped" in x]
+    assert skipped == expected
+    assert "would run" not in proc.stdout
+    assert "the data ends on Jan 31, 2026" in proc.stdout
     assert not (tmp_path / "out").exists()
 
 
@@ -213,12 +216,16 @@ def test_dry_run_backfill_and_param_placeholders(tmp_path):
         "note=prev {previous}",
         cwd=tmp_path,
     )
-    assert proc.returncode == 0, _out(proc)
+    # the data starts on 1 Jan 2026: the two earlier months are skipped (said in advance)
+    assert proc.returncode == 1, _out(proc)
     planned = [x.split()[1].rstrip(":") for x in proc.stdout.splitlines() if "would run" in x]
-    assert planned == ["2025-11", "2025-12", "2026-01"]
-    assert "note = 'prev 2025-10'" in proc.stdout
+    assert planned == ["2026-01"]
+    skipped = [x.split()[1].rstrip(":") for x in proc.stdout.splitlines() if "would be skipped" in x]
+    assert skipped == ["2025-11", "2025-12"]
+    assert "no data for November 2025: the data starts on Jan 1, 2026" in proc.stdout
+    assert "note = 'prev 2025-12'" in proc.stdout
     assert (
-        "period_start = '2025-11-01'" in proc.stdout and "period_end = '2025-12-01'" in proc.stdout
+        "period_start = '2026-01-01'" in proc.stdout and "period_end = '2026-02-01'" in proc.stdout
     )
 
 
@@ -359,8 +366,19 @@ def test_failures_keep_good_report_and_failed_notebook(workspace):
     folder = root / "out" / "good" / "2026-01"
     good_page = (folder / "good_2026-01.html").read_bytes()
     good_run = (folder / "run.json").read_bytes()
-    # the good job again, made to fail in its 4th cell by a missing data file; and a notebook
-    # that raises
+    # a missing data file is found before any notebook runs: nothing is written
+    missing = run_cli(
+        "run", "good", "--config", str(config), "--as-of", "2026-02-01",
+        "--param", "data=missing.parquet", cwd=root,
+    )
+    assert missing.returncode == 1
+    assert "Job good: data file not found: missing.parquet" in missing.stderr
+    assert (folder / "run.json").read_bytes() == good_run
+    assert not (folder / "run.failed.json").exists()
+    # the good job again, made to fail in its 4th cell by data without a channel column; and
+    # a notebook that raises
+    rows = pd.read_parquet(root / "interactions.parquet").drop(columns=["channel"])
+    rows.to_parquet(root / "nochannel.parquet", index=False)
     bad = run_cli(
         "run",
         "good",
@@ -370,15 +388,14 @@ def test_failures_keep_good_report_and_failed_notebook(workspace):
         "--as-of",
         "2026-02-01",
         "--param",
-        "data=missing.parquet",
+        "data=nochannel.parquet",
         cwd=root,
     )
     out = _out(bad)
     assert bad.returncode == 1, out
     assert "Traceback" not in out and "---->" not in out
     assert "good 2026-01 failed in cell 4 of" in bad.stderr
-    assert "(`rows = pd.read_parquet(data)`), line 1: FileNotFoundError" in bad.stderr
-    assert "FileNotFoundError" in bad.stderr
+    assert "(`rows = pd.read_parquet(data)`), line 3: KeyError" in bad.stderr
     assert "Executed notebook kept as good_2026-01.failed.ipynb." in bad.stderr
     assert "broken 2026-01 failed in cell 3 of" in bad.stderr
     assert "line 3: ValueError: no rows for 2026-01: check the data file." in bad.stderr
@@ -388,7 +405,7 @@ def test_failures_keep_good_report_and_failed_notebook(workspace):
     assert (folder / "run.json").read_bytes() == good_run
     assert (folder / "good_2026-01.failed.ipynb").is_file()
     failed = json.loads((folder / "run.failed.json").read_text(encoding="utf-8"))
-    assert failed["status"] == "failed" and failed["error"]["type"] == "FileNotFoundError"
+    assert failed["status"] == "failed" and failed["error"]["type"] == "KeyError"
     assert not list(folder.glob(".run-*"))  # temp folder cleaned
     broken = root / "out" / "broken" / "2026-01"
     assert (broken / "broken_2026-01.failed.ipynb").is_file()

@@ -10,8 +10,9 @@ Examples
     kpi-report run trends --from 2026-W30 --to 2026-W43    # backfill
     kpi-report due --as-of 2026-11-02           # what a daily cron line runs
 
-Exit status: 0 when every job succeeded, 1 when a job failed, 2 for a usage or
-configuration error. Errors are one readable message (job, cell, error), never a traceback
+Exit status: 0 when every job succeeded, 1 when a job failed (or, for ``run``, was skipped
+because the data covers none of its period: ``due`` skips such a job with one line and
+exits 0, so a daily cron stays quiet), 2 for a usage or configuration error. Errors are one readable message (job, cell, error), never a traceback
 (set ``KPI_REPORT_DEBUG=1`` to get one).
 """
 
@@ -199,12 +200,16 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
     """(plans, errors) for the selected jobs; nothing runs here."""
     from ..periods import parse_period, periods_between
     from .runner import default_as_of, plan_job
+    from .sources import cache_dir_for, prepare_plan
 
     plans, errors = [], []
     cache: dict = {}
+    cache_dir = cache_dir_for(out if out is not None else config.output_dir)
     for job in jobs:
         try:
-            job_as_of = as_of or default_as_of(job, config.base_dir, cache=cache, lang=lang)
+            job_as_of = as_of or default_as_of(
+                job, config, cache=cache, lang=lang, cache_dir=cache_dir
+            )
             if first is not None:
                 kind = parse_period(job.period, as_of=job_as_of).kind
                 if kind not in ("day", "week", "month", "quarter", "year"):
@@ -223,29 +228,31 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
                 except KpiError as exc:
                     raise ReportError(f"Job {job.name}: --from/--to: {exc}") from None
                 for period in periods:
-                    plans.append(
-                        plan_job(
-                            job,
-                            config,
-                            as_of=period.end,
-                            period=period,
-                            overrides=overrides,
-                            out_dir=out,
-                            timeout=timeout,
-                            lang=lang,
-                        )
-                    )
-            else:
-                plans.append(
-                    plan_job(
+                    plan = plan_job(
                         job,
                         config,
-                        as_of=job_as_of,
+                        as_of=period.end,
+                        period=period,
                         overrides=overrides,
                         out_dir=out,
                         timeout=timeout,
                         lang=lang,
                     )
+                    plans.append(
+                        prepare_plan(plan, config, memo=cache, lang=lang, cache_dir=cache_dir)
+                    )
+            else:
+                plan = plan_job(
+                    job,
+                    config,
+                    as_of=job_as_of,
+                    overrides=overrides,
+                    out_dir=out,
+                    timeout=timeout,
+                    lang=lang,
+                )
+                plans.append(
+                    prepare_plan(plan, config, memo=cache, lang=lang, cache_dir=cache_dir)
                 )
         except KpiError as exc:
             errors.append((job.name, str(exc)))
@@ -273,9 +280,12 @@ def _run_jobs(
     generated_at,
     lang,
     explicit_lang=False,
+    skip_fails=True,
 ) -> int:
+    """Plan, then run each plan; a plan whose period the data does not cover is skipped
+    (one line, ``run.skipped.json``); ``skip_fails``: a skip makes the exit status 1."""
     from .index import write_index
-    from .runner import execute_plan
+    from .runner import coverage_gap, execute_plan, record_skipped
 
     plans, errors = _plans(
         config,
@@ -290,8 +300,20 @@ def _run_jobs(
     )
     for _name, message in errors:
         _echo(f"✗ {message}", err=True)
+    gaps = {id(plan): coverage_gap(plan, lang) for plan in plans}
     if dry_run:
         for plan in plans:
+            if gaps[id(plan)]:
+                _echo(
+                    t(
+                        "{job} {period}: would be skipped: {reason}",
+                        lang,
+                        job=plan.job.name,
+                        period=plan.period.label,
+                        reason=gaps[id(plan)],
+                    )
+                )
+                continue
             _echo(
                 t(
                     "{job} {period}: would run {notebook} -> {html}",
@@ -305,15 +327,21 @@ def _run_jobs(
             for key, value in plan.parameters.items():
                 _echo(f"    {key} = {value!r}")
         _echo(t("Dry run: nothing was executed.", lang))
-        return _EXIT_FAILED if errors else 0
+        skips = any(gaps.values()) and skip_fails
+        return _EXIT_FAILED if errors or skips else 0
     results = []
     for i, plan in enumerate(plans, start=1):
         prefix = f"[{i}/{len(plans)}] {plan.job.name} {plan.period.label}"
+        if gaps[id(plan)]:
+            results.append(record_skipped(plan, gaps[id(plan)]))
+            _echo(f"{prefix}: " + t("skipped: {reason}", lang, reason=gaps[id(plan)]))
+            continue
         _echo(f"{prefix}: " + t("running {notebook}", lang, notebook=plan.job.notebook_text))
         result = execute_plan(
             plan,
             progress=_progress_printer(f"{prefix}: " + t("cell", lang)),
             generated_at=generated_at,
+            on_wait=lambda text, prefix=prefix: _echo(f"{prefix}: {text}"),
         )
         results.append(result)
         if result.status == "ok":
@@ -337,12 +365,25 @@ def _run_jobs(
     )
     _echo(t("Index: {path}", lang, path=_rel(index)))
     ok = sum(r.status == "ok" for r in results)
+    skipped = sum(r.status == "skipped" for r in results)
     total = len(results) + len(errors)
-    if ok == total:
-        _echo(t("{ok} of {total} reports succeeded.", lang, ok=ok, total=total))
-        return 0
-    _echo(t("{failed} of {total} reports failed.", lang, failed=total - ok, total=total), err=True)
-    return _EXIT_FAILED
+    failed = total - ok - skipped
+    if failed:
+        _echo(t("{failed} of {total} reports failed.", lang, failed=failed, total=total), err=True)
+        return _EXIT_FAILED
+    if skipped:
+        _echo(
+            t(
+                "{ok} of {total} reports succeeded, {skipped} skipped (no data for their period).",
+                lang,
+                ok=ok,
+                total=total,
+                skipped=skipped,
+            )
+        )
+        return _EXIT_FAILED if skip_fails else 0
+    _echo(t("{ok} of {total} reports succeeded.", lang, ok=ok, total=total))
+    return 0
 
 
 def _guard(func):
@@ -456,6 +497,7 @@ def due_command(
     return _run_jobs(
         cfg,
         due,
+        skip_fails=False,
         as_of=day,
         first=None,
         last=None,
@@ -495,7 +537,7 @@ def list_command(
     cache: dict = {}
     for job in cfg.jobs.values():
         try:
-            job_as_of = day or default_as_of(job, cfg.base_dir, cache=cache, lang=ui)
+            job_as_of = day or default_as_of(job, cfg, cache=cache, lang=ui)
             resolved = f"{job.period} = {parse_period(job.period, as_of=job_as_of).label}"
             shown_as_of = job_as_of.isoformat()
         except KpiError:
@@ -530,6 +572,41 @@ def index_command(
     )
     _echo(t("Index: {path}", ui, path=_rel(path)))
     return 0
+
+
+@app.command("check-data", short_help="Show what an export would load, before scheduling it.")
+@_guard
+def check_data_command(
+    files: Annotated[
+        list[str],
+        typer.Argument(help="The export file(s): CSV, Excel or Parquet (globs allowed).", metavar="FILE"),
+    ],
+    mapping: Annotated[
+        str | None,
+        typer.Option("--mapping", "-m", help="A mapping YAML file or a preset name (kpi_helpers.list_presets())."),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet(s): a name, or 'all'.")] = None,
+    dayfirst: Annotated[
+        bool | None,
+        typer.Option("--dayfirst/--monthfirst", help="How 01/02/2026 reads when the values do not tell."),
+    ] = None,
+    decimal: Annotated[str | None, typer.Option("--decimal", help="Decimal mark of text numbers: ',' or '.'.")] = None,
+    lang: LangOpt = None,
+) -> int:
+    """Load an export as a report job would and show what loads: rows read, loaded and
+    rejected (reasons, row numbers), warnings, the months covered and which KPIs it can give.
+    Exits 1 when no row loads."""
+    from .check_data import check_export
+
+    ui = _lang(lang, None)
+    options = {
+        k: v
+        for k, v in {"sheet": sheet, "dayfirst": dayfirst, "decimal": decimal}.items()
+        if v is not None
+    }
+    text, code = check_export(files, mapping=mapping, options=options, lang=ui)
+    _echo(text)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,6 +63,8 @@ JOB_KEYS = (
     "timeout",
     "source",
     "description",
+    "data",
+    "operations",
 )
 _TOP_KEYS = ("version", "output_dir", "lang", "timezone", "defaults", "jobs")
 #: Placeholders accepted in ``output`` and in string parameters.
@@ -122,6 +124,10 @@ class Job:
     timeout: float | None = None
     source: str | None = None
     description: str | None = None
+    #: the interactions to read (:class:`~kpi_helpers.report.sources.SourceSpec`), if given
+    data: object = None
+    #: the operations table to read, if given
+    operations: object = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +277,13 @@ def _merge(defaults: Mapping, job: Mapping) -> dict:
             out[key] = {**out[key], **value}
         else:
             out[key] = value
+    # a job's own data wins over the defaults', whichever form each uses
+    job_params = job.get("parameters") if isinstance(job.get("parameters"), dict) else {}
+    for key in ("data", "operations"):
+        if key in job_params and key not in job:
+            out.pop(key, None)
+        elif key in job and isinstance(out.get("parameters"), dict) and key not in job_params:
+            out["parameters"] = {k: v for k, v in out["parameters"].items() if k != key}
     return out
 
 
@@ -348,6 +361,18 @@ def _parse_job(name, raw, *, base_dir: Path, default_lang: str) -> Job:
         raise ConfigError(
             f"Job {name!r}, key 'timeout' must be a positive number of seconds, got {timeout!r}."
         )
+    sources = {}
+    for key in ("data", "operations"):
+        if raw.get(key) is None:
+            continue
+        if key in params:
+            raise ConfigError(
+                f"Job {name!r}: {key!r} is given both as a job key and in 'parameters': "
+                f"keep the job key (with its mapping and loading options)."
+            )
+        from .sources import parse_source
+
+        sources[key] = parse_source(raw[key], kind=key, where=f"Job {name!r}, key {key!r}")
     title = raw.get("title", name)
     for key in ("title", "source", "description"):
         if raw.get(key) is not None and not isinstance(raw.get(key), str):
@@ -365,6 +390,8 @@ def _parse_job(name, raw, *, base_dir: Path, default_lang: str) -> Job:
         timeout=float(timeout) if timeout is not None else None,
         source=raw.get("source"),
         description=raw.get("description"),
+        data=sources.get("data"),
+        operations=sources.get("operations"),
     )
 
 

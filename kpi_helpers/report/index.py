@@ -36,6 +36,9 @@ class IndexEntry:
     failed_href: str | None = None
     lang: str | None = None  # the report's language (run.json)
     title_source: str | None = None  # the title as written in reports.yml (English)
+    rejected: int = 0  # rows of the report's data rejected by the checks
+    warnings: int = 0  # warnings about the report's data (loading and analysis)
+    messages: dict | None = None  # the message in each language ({"en": ..., "pt-BR": ...})
 
 
 def _read(path: Path) -> dict | None:
@@ -63,9 +66,14 @@ def collect_reports(root: Path) -> dict[str, list[IndexEntry]]:
         ):
             good = _read(period_dir / "run.json")
             bad = _read(period_dir / "run.failed.json")
-            if good is None and bad is None:
+            skip = _read(period_dir / "run.skipped.json")
+            if good is None and bad is None and skip is None:
                 continue
-            main = good or bad
+            if good is None and skip is not None and (
+                bad is None or str(skip.get("generated_at", "")) >= str(bad.get("generated_at", ""))
+            ):
+                bad = None  # the latest word on a period without a report: no data
+            main = good or bad or skip
             period = main.get("period") or {}
             html = None
             if good is not None and (good.get("outputs") or {}).get("html"):
@@ -77,7 +85,9 @@ def collect_reports(root: Path) -> dict[str, list[IndexEntry]]:
                 nb_name = (bad.get("outputs") or {}).get("notebook")
                 if nb_name and (period_dir / nb_name).is_file():
                     failed_href = _href(root, period_dir / nb_name)
-            if html is None:
+            if html is None and bad is None:
+                status = "skipped"
+            elif html is None:
                 status = "failed"
             elif bad is not None and str(bad.get("generated_at", "")) > str(
                 good.get("generated_at", "")
@@ -94,18 +104,36 @@ def collect_reports(root: Path) -> dict[str, list[IndexEntry]]:
                     period_end=str(period.get("end", "")),
                     status=status,
                     href=html,
-                    generated_at=(good or bad).get("generated_at"),
+                    generated_at=(good or bad or skip).get("generated_at"),
                     as_of=main.get("as_of"),
-                    message=(bad or {}).get("message") if status != "ok" else None,
+                    message=(bad or skip or {}).get("message") if status != "ok" else None,
                     failed_href=failed_href if status != "ok" else None,
                     lang=_text(main.get("lang")),
                     title_source=_text(main.get("title_source")),
+                    rejected=_data_count(good, "rejected"),
+                    warnings=_data_count(good, "warnings"),
+                    messages=(skip or {}).get("messages") if status == "skipped" else None,
                 )
             )
         if entries:
             entries.sort(key=lambda e: (e.period_start, e.period_end, e.period), reverse=True)
             jobs[job_dir.name] = entries
     return jobs
+
+
+def _data_count(record: dict | None, key: str) -> int:
+    """Rows rejected (``key="rejected"``) or warnings given about a report's data, from run.json."""
+    if not record:
+        return 0
+    total = 0
+    for account in record.get("data") or []:
+        if not isinstance(account, dict):
+            continue
+        value = account.get(key)
+        total += len(value) if isinstance(value, list) else int(value or 0)
+    if key == "warnings":
+        total += len(record.get("analysis_warnings") or [])
+    return total
 
 
 def _text(value) -> str | None:
@@ -172,6 +200,8 @@ def render_index(
                         "entry": e,
                         "period_range": _range(e.period_start, e.period_end, lang),
                         "generated": _when(e.generated_at, lang, zone),
+                        "message": (e.messages or {}).get(lang) or e.message,
+                        "data_note": _data_note(e, lang),
                     }
                     for e in entries
                 ],
@@ -186,6 +216,7 @@ def render_index(
         "ok": t("ready", lang),
         "failed": t("failed", lang),
         "stale": t("last rerun failed; showing the previous good report", lang),
+        "skipped": t("skipped", lang),
         "failed_notebook": t("failed notebook", lang),
         "empty": t("No reports yet. Run: kpi-report run --all", lang),
         "help": t(
@@ -194,6 +225,26 @@ def render_index(
     }
     template = _environment().get_template("index.html.j2")
     return template.render(lang="pt-BR" if lang == "pt-BR" else "en", groups=groups, labels=labels)
+
+
+def _data_note(entry: IndexEntry, lang: str) -> str | None:
+    """``245 rows rejected · 3 warnings`` for a report whose data needs a look, else None."""
+    from ..i18n import format_number
+
+    parts = []
+    if entry.rejected:
+        parts.append(
+            t("{count} rows rejected", lang, count=format_number(entry.rejected, lang, decimals=0))
+        )
+    if entry.warnings:
+        parts.append(
+            t(
+                "{count} warnings about the data",
+                lang,
+                count=format_number(entry.warnings, lang, decimals=0),
+            )
+        )
+    return " · ".join(parts) or None
 
 
 def _when(value, lang: str = "en", timezone: str | None = None) -> str:

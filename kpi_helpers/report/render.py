@@ -93,6 +93,10 @@ class ReportPage:
     notebook: str
     generated_at: str | None = None
     index_href: str | None = "../../index.html"
+    #: the "Data" section: one :class:`~kpi_helpers.report.sources.DataSummary` per source
+    data_summaries: tuple = ()
+    #: warnings the analysis gave while the notebook ran (already in the page's language)
+    analysis_warnings: tuple[str, ...] = ()
 
     @property
     def document_title(self) -> str:
@@ -240,6 +244,11 @@ def render_html(nb, page: ReportPage) -> str:
         ),
         "no_js": t("Charts need JavaScript enabled in the browser.", lang),
         "index": t("All reports", lang),
+        "data": t("Data", lang),
+        "reasons": t("Rejected rows by reason", lang),
+        "warnings": t("Warnings", lang),
+        "analysis_warnings": t("Warnings from the analysis", lang),
+        "rejected_csv": t("Rejected rows (CSV)", lang),
     }
     exporter = HTMLExporter(
         template_name="kpi_report",

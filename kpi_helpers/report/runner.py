@@ -70,6 +70,29 @@ class RunPlan:
     inputs: Mapping = field(default_factory=dict)
     #: language of the messages of this run (the command's); the page speaks ``job.lang``
     messages_lang: str | None = None
+    #: the accounts of the job's data sources (:class:`~kpi_helpers.report.sources.Account`)
+    sources: tuple = ()
+
+    @property
+    def data_account(self):
+        """The account of the job's interactions (None when the notebook reads none)."""
+        return next((a for a in self.sources if a.role == "data"), None)
+
+    @property
+    def rejected_csv_path(self) -> Path:
+        return self.out_dir / f"{self.stem}.rejected.csv"
+
+    @property
+    def operations_rejected_csv_path(self) -> Path:
+        return self.out_dir / f"{self.stem}.operations.rejected.csv"
+
+    @property
+    def skipped_json_path(self) -> Path:
+        return self.out_dir / "run.skipped.json"
+
+    def rejected_csv_for(self, role: str) -> Path:
+        """Where the rejected rows of the source ``role`` go next to the report."""
+        return self.rejected_csv_path if role == "data" else self.operations_rejected_csv_path
 
     @property
     def html_path(self) -> Path:
@@ -160,37 +183,24 @@ def data_as_of(path: str | Path) -> _dt.date:
     return day + _dt.timedelta(days=1)
 
 
-def _data_param(job: Job) -> str | None:
-    value = job.parameters.get("data")
-    return value if isinstance(value, str) and "{" not in value else None
-
-
 def default_as_of(
-    job: Job, base_dir: Path, *, cache: dict | None = None, lang: str | None = None
+    job: Job,
+    config: ReportConfig,
+    *,
+    cache: dict | None = None,
+    lang: str | None = None,
+    cache_dir: Path | None = None,
 ) -> _dt.date:
-    """The as-of date of a run without ``--as-of``: the day after the latest data of the job.
+    """The as-of date of a run without ``--as-of``: the day after the latest contact of the job.
 
-    ``lang``: language of the error message (default: the job's).
+    The job's data is prepared as for the run (:func:`kpi_helpers.report.sources.job_as_of`):
+    dates are parsed by the loader, and contacts dated after their file was written are left
+    out, so one typo dated 2099 cannot create a report for 2098. ``cache`` is the run's memo
+    of prepared sources; ``lang`` the language of the error message (default: the job's).
     """
-    data = _data_param(job)
-    if data is None:
-        raise ReportError(
-            t(
-                "Job {job}: no 'data' parameter to read the latest date from; pass --as-of YYYY-MM-DD.",
-                lang or job.lang,
-                job=job.name,
-            )
-        )
-    path = (base_dir / data).resolve()
-    if cache is not None and path in cache:
-        return cache[path]
-    try:
-        value = data_as_of(path)
-    except ReportError as exc:
-        raise ReportError(f"Job {job.name}: {exc}") from None
-    if cache is not None:
-        cache[path] = value
-    return value
+    from .sources import job_as_of
+
+    return job_as_of(job, config, memo=cache, lang=lang, cache_dir=cache_dir)
 
 
 def plan_job(
@@ -339,7 +349,7 @@ def _role(key: str, lang: str) -> str:
         "operations": t("operations", lang),
         "targets": t("targets", lang),
     }
-    return roles.get(key, key)
+    return roles.get(key.split("#")[0], key)
 
 
 def _shown_path(path: Path, base_dir: Path) -> str:
@@ -472,10 +482,13 @@ class _Budget:
 
 
 _SETUP_SOURCE = (
-    "# kpi-report: Altair charts rendered offline (this cell is not shown in the report)\n"
+    "# kpi-report: Altair charts rendered offline, the package's warnings kept for the page's\n"
+    "# Data section (this cell is not shown in the report)\n"
+    "import kpi_helpers.report.capture as _kpi_capture\n"
     "import kpi_helpers.report.charts_offline as _kpi_charts\n"
     "_kpi_charts.enable_offline_charts(force=True)\n"
-    "del _kpi_charts"
+    "_kpi_capture.install()\n"
+    "del _kpi_charts, _kpi_capture"
 )
 
 
@@ -499,16 +512,23 @@ def _prepare_notebook(path: Path):
 
 
 @contextlib.contextmanager
-def _report_environment():
-    previous = os.environ.get(ENV_FLAG)
-    os.environ[ENV_FLAG] = "1"
+def _report_environment(warnings_path: Path | None = None):
+    """The kernel's environment: offline charts on, its warnings kept in ``warnings_path``."""
+    from .capture import ENV_WARNINGS
+
+    values = {ENV_FLAG: "1"}
+    if warnings_path is not None:
+        values[ENV_WARNINGS] = str(warnings_path)
+    previous = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop(ENV_FLAG, None)
-        else:
-            os.environ[ENV_FLAG] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _first_line(source) -> str:
@@ -609,6 +629,209 @@ def _json_bytes(obj) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
+# -- safe writes: one run per output folder, outputs staged, then moved in, the record last --
+#: Seconds a run waits for another run of the same job and period before failing
+#: (environment variable ``KPI_REPORT_LOCK_WAIT`` overrides it; 0 fails at once).
+LOCK_WAIT_S = 300.0
+_LOCK_NAME = ".lock"
+_STAGE_DIR = "commit"  # in a run's .run-* folder: its outputs under their final names
+_JOURNAL = "commit.json"  # written once every output is staged: the commit point
+
+
+class _Busy(Exception):
+    """Another live process holds the lock of an output folder."""
+
+    def __init__(self, pid: str):
+        super().__init__(pid)
+        self.pid = pid
+
+
+def _lock_wait() -> float:
+    raw = os.environ.get("KPI_REPORT_LOCK_WAIT", "").strip()
+    try:
+        return max(float(raw), 0.0) if raw else LOCK_WAIT_S
+    except ValueError:
+        return LOCK_WAIT_S
+
+
+def _try_lock(fd: int) -> bool:
+    """Lock the open file ``fd`` for this process without waiting; False when taken."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _lock_holder(path: Path) -> str:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = path.read_text("ascii").strip()
+        if text.isdigit():
+            return text
+    return "?"
+
+
+def _acquire_lock(path: Path, wait: float, on_busy: Callable[[str], None] | None = None) -> int:
+    """Lock file ``path`` (created when missing) for this process; returns its descriptor.
+
+    Non-blocking first; while another process holds it, ``on_busy(pid)`` is called once
+    and the lock is tried again every 0.2 s for up to ``wait`` seconds. The holder's pid is
+    written into the file. The holder removes the file when it is done (while still
+    holding it), so after locking, the file must still be the one at ``path``; else the
+    lock was taken on a removed file and is taken again.
+
+    Raises
+    ------
+    _Busy
+        Still held by another process after ``wait`` seconds.
+    """
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            if _try_lock(fd):
+                try:
+                    current = os.stat(path)
+                except FileNotFoundError:
+                    current = None
+                mine = os.fstat(fd)
+                if current is not None and (current.st_ino, current.st_dev) == (
+                    mine.st_ino,
+                    mine.st_dev,
+                ):
+                    with contextlib.suppress(OSError):  # a full disk: the pid shows as "?"
+                        os.ftruncate(fd, 0)
+                        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+                    return fd
+                os.close(fd)
+                continue
+            pid = _lock_holder(path)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _Busy(pid)
+        if not told and on_busy is not None:
+            on_busy(pid)
+            told = True
+        time.sleep(min(0.2, left))
+
+
+def _release_lock(path: Path, fd: int) -> None:
+    with contextlib.suppress(OSError):  # removed while still held (see _acquire_lock)
+        os.unlink(path)
+    os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make the renames in ``path`` durable (POSIX; a no-op where unsupported)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _stage(tmp: Path, files, remove=()) -> None:
+    """Write ``files`` ((name, bytes) pairs, the record last) into ``tmp``'s staging
+    folder, then the journal that makes them committable.
+
+    Nothing outside ``tmp`` changes, so a failure here (a full disk) leaves the report as it
+    was. Every file goes through :func:`_atomic_write`: a staged file is whole or absent.
+    ``remove``: names of stale files to delete from the output folder after the move.
+    """
+    journal = tmp / _JOURNAL
+    with contextlib.suppress(FileNotFoundError):  # an earlier attempt of this run
+        journal.unlink()
+    stage = tmp / _STAGE_DIR
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    for name, data in files:
+        try:
+            _atomic_write(stage / name, data)
+        except OSError as exc:
+            if not exc.filename:
+                exc.filename = name
+            raise
+    _fsync_dir(stage)
+    names = [name for name, _ in files]
+    _atomic_write(journal, _json_bytes({"files": names, "remove": list(remove)}))
+
+
+def _commit(tmp: Path, out_dir: Path) -> None:
+    """Move the outputs staged in ``tmp`` into ``out_dir`` (also finishes a killed move).
+
+    Each step is one rename or unlink: the old record (``run.json`` or ``run.failed.json``)
+    is removed first, the page and the notebook are renamed over the old ones, the new
+    record is renamed into place LAST, then the stale files are removed. So a record in
+    ``out_dir`` only ever describes files that are there with the content it lists (its
+    ``outputs.sha256``); a run killed in between leaves, for a moment, no record at all,
+    and the next run of the job (:func:`_clean_stale`) completes the move from the journal.
+    """
+    journal = json.loads((tmp / _JOURNAL).read_text("utf-8"))
+    names = [str(n) for n in journal["files"]]
+    removed = [str(n) for n in journal.get("remove", [])]
+    for name in (*names, *removed):
+        if not name or name in (".", "..") or Path(name).name != name:
+            raise ValueError(f"{tmp / _JOURNAL}: not a file name: {name!r}")
+    stage = tmp / _STAGE_DIR
+    *outputs, record = names
+    if (stage / record).exists():  # not moved yet
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(out_dir / record)
+        for name in outputs:
+            if (stage / name).exists():
+                os.replace(stage / name, out_dir / name)
+        _fsync_dir(out_dir)
+        os.replace(stage / record, out_dir / record)
+    for name in removed:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(out_dir / name)
+    _fsync_dir(out_dir)
+
+
+def _clean_stale(out_dir: Path, before: float) -> None:
+    """Finish or remove what killed runs left in ``out_dir`` (call it holding the lock).
+
+    Every ``.run-*`` folder older than ``before`` belongs to a dead run, since a live one
+    would hold the lock (``.*.tmp`` files of interrupted writes go after a minute). A folder with a
+    journal holds a finished run killed while moving its outputs in: the move is completed
+    first (oldest first), so the folder ends with the set its record describes.
+    """
+    try:
+        entries = [(p.lstat().st_mtime, p) for p in out_dir.iterdir() if p.name.startswith(".")]
+    except OSError:
+        return
+    for mtime, path in sorted(entries):
+        if mtime >= before:
+            continue
+        if path.name.startswith(".run-") and path.is_dir():
+            if (path / _JOURNAL).is_file():
+                with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                    _commit(path, out_dir)
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.endswith(".tmp") and path.is_file() and mtime < before - 60:
+            # (a write in progress lives for milliseconds; an older one was interrupted)
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 def _record(
     plan: RunPlan, *, status: str, started: _dt.datetime, duration: float, error=None
 ) -> dict:
@@ -644,6 +867,8 @@ def _record(
             "notebook": (plan.notebook_path if status == "ok" else plan.failed_notebook_path).name,
         },
     }
+    if plan.sources:
+        record["data"] = [a.to_json() for a in plan.sources]
     if error is not None:
         record["error"] = error
     return record
@@ -664,11 +889,32 @@ def _data_sources(plan: RunPlan) -> tuple:
     return tuple(out)
 
 
-def _page(plan: RunPlan, generated_at: str | None):
+def _page(plan: RunPlan, generated_at: str | None, analysis_warnings=()):
+    """The page's header and "Data" section; ``analysis_warnings``: the kernel's warnings
+    (records of :func:`kpi_helpers.report.capture.read`)."""
     from .render import ReportPage
+    from .sources import describe_account
 
     period, lang = plan.period, plan.job.lang
     last_day = period.end - _dt.timedelta(days=1)
+    data_through = last_day
+    account = plan.data_account
+    if account is not None and account.last_contact:
+        data_through = min(last_day, _dt.date.fromisoformat(account.last_contact[:10]))
+    summaries = tuple(
+        describe_account(
+            a,
+            lang,
+            rejected_href=plan.rejected_csv_for(a.role).name,
+        )
+        for a in plan.sources
+    )
+    shown = {w for s in summaries for w in s.warnings}
+    extra = []
+    for record in analysis_warnings:
+        text = (record.get("text") or {}).get(lang) or (record.get("text") or {}).get("en")
+        if text and text not in shown and text not in extra:
+            extra.append(text)
     if plan.job.source:  # reports.yml's own words (an English text is shown translated)
         source = t(plan.job.source, lang)
     else:
@@ -680,10 +926,12 @@ def _page(plan: RunPlan, generated_at: str | None):
         period_display=period.display(lang),
         period_first_day=format_date(period.start, lang),
         period_last_day=format_date(last_day, lang),
-        data_through=format_date(last_day, lang),
+        data_through=format_date(data_through, lang),
         data_source=source,
         notebook=plan.job.notebook_text,
         generated_at=generated_at,
+        data_summaries=summaries,
+        analysis_warnings=tuple(extra),
     )
 
 
@@ -692,8 +940,28 @@ def execute_plan(
     *,
     progress: Callable[[int, int], None] | None = None,
     generated_at: str | None = None,
+    lock_wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> JobResult:
     """Execute a planned job, render it and move the outputs into place atomically.
+
+    One run per job and period at a time: the run holds a lock on ``<out_dir>/.lock``
+    (``fcntl.flock``; the file holds the pid and is removed at the end). When another live
+    run holds it, ``on_wait`` is called once with "waiting for another run of JOB PERIOD
+    (pid N, at most S s)" and the lock is tried again for up to ``lock_wait`` seconds; if
+    the other run is still going, this one fails without touching anything: "another
+    kpi-report run of JOB PERIOD is in progress (pid N); try again when it ends".
+
+    Holding the lock, the run first completes or removes what killed runs of the folder
+    left (stale ``.run-*`` folders). It executes the notebook in a fresh ``.run-*`` folder,
+    writes every output there under its final name (the page, the executed notebook, then
+    ``run.json`` with the sha256 of both in its ``outputs``) and only then moves them in
+    by renames, ``run.json`` last; the old ``run.json`` is removed before the first rename,
+    so a ``run.json`` never describes a page or notebook it did not produce. Any error
+    before the move (a full disk included) leaves the previous page, notebook and
+    ``run.json`` as they were; the failure is recorded the same way: ``<stem>.failed.ipynb``
+    (only a whole notebook), then ``run.failed.json``. If even that cannot be written, the
+    result still says what failed.
 
     Parameters
     ----------
@@ -705,33 +973,111 @@ def execute_plan(
         A fixed generation time to print in the page (default: none in the page, so
         re-running on the same data gives a byte-identical HTML; the real time is in
         ``run.json``).
+    lock_wait : float, optional
+        Seconds to wait for another run of the same job and period (default: the
+        ``KPI_REPORT_LOCK_WAIT`` environment variable, else :data:`LOCK_WAIT_S`).
+    on_wait : callable, optional
+        Called once with a one-line message when the run has to wait.
 
     Returns
     -------
     JobResult
         ``status`` ``"ok"`` or ``"failed"`` with a one-paragraph ``message``.
     """
+    lang = plan.messages_lang or plan.job.lang
+    who = {"job": plan.job.name, "period": plan.period.label}
+    wait = _lock_wait() if lock_wait is None else max(float(lock_wait), 0.0)
+
+    def busy(pid: str) -> None:
+        if on_wait is not None:
+            on_wait(
+                t(
+                    "waiting for another run of {job} {period} (pid {pid}, at most {seconds} s)",
+                    lang,
+                    pid=pid,
+                    seconds=f"{wait:g}",
+                    **who,
+                )
+            )
+
+    def failed(message: str) -> JobResult:
+        return JobResult(plan.job.name, plan.period.label, "failed", message)
+
+    lock_path = plan.out_dir / _LOCK_NAME
+    try:
+        plan.out_dir.mkdir(parents=True, exist_ok=True)
+        fd = _acquire_lock(lock_path, wait, busy if wait > 0 else None)
+    except _Busy as exc:
+        return failed(
+            t(
+                "another kpi-report run of {job} {period} is in progress (pid {pid}); "
+                "try again when it ends",
+                lang,
+                pid=exc.pid,
+                **who,
+            )
+        )
+    except OSError as exc:
+        return failed(
+            t(
+                "{job} {period} failed: cannot lock {path}: {error}",
+                lang,
+                path=str(lock_path),
+                error=_clean(exc, 300),
+                **who,
+            )
+        )
+    try:
+        _clean_stale(plan.out_dir, time.time())
+        return _execute_locked(plan, lang, progress=progress, generated_at=generated_at)
+    except Exception as exc:  # noqa: BLE001 - e.g. no room for the run's temporary folder
+        error = _write_error(exc)
+        if not isinstance(exc, OSError):
+            error.pop("step")
+        return failed(_error_message(plan, error, kept=False))
+    finally:
+        _release_lock(lock_path, fd)
+
+
+def _write_error(exc: BaseException) -> dict:
+    """The ``error`` of run.failed.json for a failure to write the outputs."""
+    return {
+        "cell": None,
+        "source": "",
+        "type": type(exc).__name__,
+        "message": _clean(exc, 300),
+        "step": "write",
+    }
+
+
+def _execute_locked(
+    plan: RunPlan,
+    lang: str,
+    *,
+    progress: Callable[[int, int], None] | None,
+    generated_at: str | None,
+) -> JobResult:
+    """The body of :func:`execute_plan`, run holding the lock of ``plan.out_dir``."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from .render import render_html
 
-    lang = plan.messages_lang or plan.job.lang
-    plan.out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".run-", dir=plan.out_dir))
     executed_path = tmp / f"{plan.stem}.ipynb"
     input_path = tmp / f"{plan.stem}.input.ipynb"
     started = _dt.datetime.now(_dt.UTC)
     t0 = time.monotonic()
     error: dict | None = None
-    message: str | None = None
+    committing = False  # while True, an interruption keeps tmp: the next run finishes the move
     try:
         import nbformat
 
-        nbformat.write(_prepare_notebook(plan.job.notebook), str(input_path))
         engine = _register_engine()
-        with (tmp / "kernel.log").open("wb") as log, _report_environment():
+        warnings_path = tmp / "warnings.jsonl"
+        with (tmp / "kernel.log").open("wb") as log, _report_environment(warnings_path):
             try:
+                nbformat.write(_prepare_notebook(plan.job.notebook), str(input_path))
                 pm.execute_notebook(
                     str(input_path),
                     str(executed_path),
@@ -787,14 +1133,22 @@ def execute_plan(
                     }
         duration = time.monotonic() - t0
         if error is None:
-            import nbformat
-
-            executed = nbformat.read(str(executed_path), as_version=4)
-            executed.metadata.get("papermill", {}).update(
-                {"input_path": plan.job.notebook_text, "output_path": plan.notebook_path.name}
-            )
             try:
-                html = render_html(executed, _page(plan, generated_at))
+                executed = nbformat.read(str(executed_path), as_version=4)
+                executed.metadata.get("papermill", {}).update(
+                    {"input_path": plan.job.notebook_text, "output_path": plan.notebook_path.name}
+                )
+                from .capture import read as read_warnings
+
+                captured = read_warnings(warnings_path)
+                html = render_html(executed, _page(plan, generated_at, captured))
+                if isinstance(html, str):
+                    html = html.encode("utf-8")
+                notebook = nbformat.writes(executed).encode("utf-8")
+                record = _record(plan, status="ok", started=started, duration=duration)
+                if captured:
+                    record["analysis_warnings"] = captured
+                rejected = _rejected_files(plan)
             except ReportError as exc:
                 error = {
                     "cell": None,
@@ -810,30 +1164,123 @@ def execute_plan(
                     "message": _clean(exc),
                 }
             else:
-                record = _record(plan, status="ok", started=started, duration=duration)
-                # executed notebook and run.json first, the page last: each move is atomic
-                _atomic_write(plan.notebook_path, nbformat.writes(executed))
-                _atomic_write(plan.run_json_path, _json_bytes(record))
-                _atomic_write(plan.html_path, html)
-                for stale in (plan.failed_notebook_path, plan.failed_json_path):
-                    with contextlib.suppress(FileNotFoundError):
-                        stale.unlink()
-                return JobResult(
-                    plan.job.name, plan.period.label, "ok", None, plan.html_path, duration
-                )
-        # failure: keep the executed notebook next to the (untouched) good report
-        if executed_path.is_file():
-            os.replace(executed_path, plan.failed_notebook_path)
-        message = _error_message(plan, error)
-        record = _record(plan, status="failed", started=started, duration=duration, error=error)
-        record["message"] = message
-        _atomic_write(plan.failed_json_path, _json_bytes(record))
+                # everything staged first (a full disk fails here, nothing moved yet), then
+                # moved in: page, notebook, run.json last (see _commit)
+                record["outputs"]["sha256"] = {
+                    plan.html_path.name: hashlib.sha256(html).hexdigest(),
+                    plan.notebook_path.name: hashlib.sha256(notebook).hexdigest(),
+                }
+                files = [
+                    (plan.html_path.name, html),
+                    (plan.notebook_path.name, notebook),
+                    *rejected,
+                    (plan.run_json_path.name, _json_bytes(record)),
+                ]
+                stale = [plan.failed_notebook_path.name, plan.failed_json_path.name]
+                written = {name for name, _ in rejected}
+                stale += [
+                    p.name
+                    for p in (plan.rejected_csv_path, plan.operations_rejected_csv_path)
+                    if p.name not in written
+                ]
+                try:
+                    _stage(tmp, files, stale)
+                except OSError as exc:
+                    error = _write_error(exc)
+                else:
+                    committing = True
+                    try:
+                        _commit(tmp, plan.out_dir)
+                    except OSError as exc:  # the journal stays: the next run finishes it
+                        return JobResult(
+                            plan.job.name,
+                            plan.period.label,
+                            "failed",
+                            t(
+                                "{job} {period} failed: the new report could not be moved "
+                                "into place ({error}); the next run of this job completes "
+                                "the move.",
+                                lang,
+                                job=plan.job.name,
+                                period=plan.period.label,
+                                error=_clean(exc, 300),
+                            ),
+                            None,
+                            duration,
+                        )
+                    committing = False
+                    return JobResult(
+                        plan.job.name, plan.period.label, "ok", None, plan.html_path, duration
+                    )
+        # failure: the executed notebook kept next to the (untouched) good report
+        message = _record_failure(plan, tmp, error, executed_path, started, duration)
         return JobResult(plan.job.name, plan.period.label, "failed", message, None, duration)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not committing:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _error_message(plan: RunPlan, error: Mapping) -> str:
+def _record_failure(
+    plan: RunPlan,
+    tmp: Path,
+    error: Mapping,
+    executed_path: Path,
+    started: _dt.datetime,
+    duration: float,
+) -> str:
+    """Write ``<stem>.failed.ipynb`` and ``run.failed.json`` the safe way; returns the message.
+
+    The executed notebook is kept only when it reads as a whole notebook (a write cut
+    short by a full disk is not). When the two cannot be written, ``run.failed.json``
+    alone is tried (an older failed notebook is then removed: the record says none was
+    kept); when even that fails, the message says so.
+    """
+    import nbformat
+
+    lang = plan.messages_lang or plan.job.lang
+    notebook = None
+    nb = _read_nb(executed_path)
+    if nb is not None:
+        with contextlib.suppress(Exception):
+            notebook = nbformat.writes(nb).encode("utf-8")
+    problem: BaseException | None = None
+    message = _error_message(plan, error, kept=False)
+    for keep in (True, False) if notebook is not None else (False,):
+        message = _error_message(plan, error, kept=keep)
+        try:
+            record = _record(
+                plan, status="failed", started=started, duration=duration, error=dict(error)
+            )
+            record["message"] = message
+            files = []
+            if keep:
+                name = plan.failed_notebook_path.name
+                files.append((name, notebook))
+                record["outputs"]["sha256"] = {name: hashlib.sha256(notebook).hexdigest()}
+            else:
+                record["outputs"]["notebook"] = None
+            files.append((plan.failed_json_path.name, _json_bytes(record)))
+            _stage(tmp, files, () if keep else (plan.failed_notebook_path.name,))
+            _commit(tmp, plan.out_dir)
+        except Exception as exc:  # noqa: BLE001 - a full disk, mostly: said in the message
+            problem = exc
+            continue
+        return message
+    return (
+        message
+        + " "
+        + t(
+            "The failure could not be recorded in {file}: {error}.",
+            lang,
+            file=plan.failed_json_path.name,
+            error=_clean(problem, 300).rstrip("."),
+        )
+    )
+
+
+def _error_message(plan: RunPlan, error: Mapping, *, kept: bool | None = None) -> str:
+    """``kept``: whether the executed notebook is kept as ``<stem>.failed.ipynb``
+    (default: whether that file exists)."""
     lang = plan.messages_lang or plan.job.lang
     head = t("{job} {period} failed", lang, job=plan.job.name, period=plan.period.label)
     if error.get("cell") not in (None, "?"):
@@ -847,14 +1294,77 @@ def _error_message(plan: RunPlan, error: Mapping) -> str:
             where += f" (`{error['source']}`)"
         if error.get("line"):
             where += ", " + t("line {line}", lang, line=error["line"])
+    elif error.get("step") == "write":
+        where = t("while writing the report", lang)
     else:
         where = t("while rendering the report", lang) if error.get("type") == "RenderError" else ""
     what = f"{error.get('type')}: {error.get('message')}".rstrip()
     if not what.endswith((".", "!", "?")):
         what += "."
-    kept = ""
-    if plan.failed_notebook_path.is_file():
-        kept = " " + t(
+    if kept is None:
+        kept = plan.failed_notebook_path.is_file()
+    note = ""
+    if kept:
+        note = " " + t(
             "Executed notebook kept as {path}.", lang, path=plan.failed_notebook_path.name
         )
-    return (f"{head} {where}" if where else head) + f": {what}{kept}"
+    return (f"{head} {where}" if where else head) + f": {what}{note}"
+
+
+def _rejected_files(plan: RunPlan) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the rejected rows of each source, written next to the page.
+
+    The CSV was made formula-safe (:mod:`kpi_helpers.csvsafe`) when the source was loaded.
+    """
+    out = []
+    for account in plan.sources:
+        if account.rejected and account.rejected_csv:
+            out.append((plan.rejected_csv_for(account.role).name, Path(account.rejected_csv).read_bytes()))
+    return out
+
+
+# -- skipped runs ----------------------------------------------------------------------------
+def coverage_gap(plan: RunPlan, lang: str | None = None) -> str | None:
+    """Why ``plan``'s period cannot be reported (its data covers none of its days), or None:
+    ``"no data for November 2026: the data ends on Oct 31, 2026"``."""
+    account = plan.data_account
+    if account is None:
+        return None
+    lang = lang or plan.messages_lang or plan.job.lang
+    coverage = account.coverage()
+    period = plan.period
+    if coverage is not None and coverage.covers(period):
+        return None
+    if coverage is None or coverage.empty:
+        return t(
+            "no data for {period}: the data has no contact with a readable date",
+            lang,
+            period=period.display(lang),
+        )
+    if period.start > coverage.last_day:
+        return t(
+            "no data for {period}: the data ends on {date}",
+            lang,
+            period=period.display(lang),
+            date=format_date(coverage.last_day, lang),
+        )
+    return t(
+        "no data for {period}: the data starts on {date}",
+        lang,
+        period=period.display(lang),
+        date=format_date(coverage.first_day, lang),
+    )
+
+
+def record_skipped(plan: RunPlan, reason: str) -> JobResult:
+    """Write ``run.skipped.json`` for a period with no data (the good report, if any, stays)."""
+    plan.out_dir.mkdir(parents=True, exist_ok=True)
+    started = _dt.datetime.now(_dt.UTC)
+    record = _record(plan, status="skipped", started=started, duration=0.0)
+    record["outputs"] = {"html": None, "notebook": None}
+    record["message"] = reason
+    from ..config import LANGUAGES
+
+    record["messages"] = {lang: coverage_gap(plan, lang) or reason for lang in LANGUAGES}
+    _atomic_write(plan.skipped_json_path, _json_bytes(record))
+    return JobResult(plan.job.name, plan.period.label, "skipped", reason, None, 0.0)
