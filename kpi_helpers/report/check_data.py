@@ -5,6 +5,10 @@ hence :func:`kpi_helpers.load_interactions`) and prints, in the command's langua
 read / loaded / rejected with the top reasons and the first rows of each, the loader's
 warnings, the span of the dates and the months covered (each with its days and contacts),
 and which KPIs the data can give and which it cannot, and why ("needs column wait_s").
+
+With ``--suggest-mapping my.yml`` it first writes a starter mapping guessed from the first
+file's column names and values (:func:`kpi_helpers.suggest.suggest_mapping`), prints it with
+what to review, then reports what that mapping loads.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pandas as pd
 
 from ..i18n import format_date, format_number, t
 
-__all__ = ["check_export", "kpi_availability"]
+__all__ = ["check_export", "kpi_availability", "write_suggested_mapping"]
 
 #: rows listed per rejection reason
 _ROWS_PER_REASON = 5
@@ -134,7 +138,9 @@ def check_export(
         )
         lines += _months(created, lang)
     ok, missing = kpi_availability(set(data.columns) if account.loaded else set())
-    lines.append(t("KPIs available ({count}): {ids}", lang, count=len(ok), ids=", ".join(ok) or "–"))
+    lines.append(
+        t("KPIs available ({count}): {ids}", lang, count=len(ok), ids=", ".join(ok) or "–")
+    )
     if missing:
         lines.append(t("KPIs not available:", lang))
         lines += [
@@ -154,3 +160,82 @@ def _check_code(label: str) -> str | None:
         if text == label:
             return code
     return None
+
+
+def write_suggested_mapping(
+    files: Sequence[str],
+    out: str | Path,
+    *,
+    options: dict | None = None,
+    lang: str = "en",
+    base_dir: Path | None = None,
+) -> tuple[str, str | None]:
+    """Write a starter mapping for the (first) export to ``out``; return what to print (the
+    file written, its text and the entries to review) and the mapping to check the export
+    with: the file, or ``None`` when every line of it is commented out (no entry: the
+    loader looks for canonical column names, as without a mapping).
+
+    Raises
+    ------
+    ReportError
+        A missing file, or ``out`` already exists (a mapping being edited is never replaced).
+    DataError
+        The export cannot be read (the loader's message).
+    """
+    from ..errors import ReportError
+    from ..suggest import suggest_mapping
+    from .sources import SourceSpec, expand_files
+
+    base_dir = Path(base_dir or Path.cwd())
+    options = dict(options or {})
+    spec = SourceSpec("data", tuple(files), None, options)
+    try:
+        paths = expand_files(spec, base_dir, lang=lang, job="check-data")
+    except ReportError as exc:
+        raise ReportError(str(exc).removeprefix("Job check-data: ")) from None
+    text, notes = suggest_mapping(
+        paths[0],
+        lang=lang,
+        sheet=options.get("sheet"),
+        encoding=options.get("encoding"),
+        dayfirst=options.get("dayfirst"),
+    )
+    target = Path(out).expanduser()
+    target = target if target.is_absolute() else base_dir / target
+    try:
+        with target.open("x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise ReportError(
+            t(
+                "{path} already exists: choose another name or delete it (a mapping is never "
+                "overwritten).",
+                lang,
+                path=str(out),
+            )
+        ) from None
+    except OSError as exc:
+        raise ReportError(
+            t("Cannot write {path}: {error}", lang, path=str(out), error=exc.strerror or exc)
+        ) from None
+    lines = [
+        t("Wrote {path}, a starter mapping for {file}:", lang, path=str(out), file=paths[0].name)
+    ]
+    if len(paths) > 1:
+        lines.append(
+            t(
+                "(from the first of {count} files: the others should have the same columns)",
+                lang,
+                count=len(paths),
+            )
+        )
+    lines += ["", text.rstrip("\n"), ""]
+    if notes:
+        lines.append(t("Review before using it:", lang))
+        lines += [f"  - {note}" for note in notes]
+    else:
+        lines.append(t("Review it before using it: every line is a guess.", lang))
+    lines += ["", t("What this mapping loads:", lang)]
+    import yaml
+
+    return "\n".join(lines), str(target.resolve()) if yaml.safe_load(text) else None

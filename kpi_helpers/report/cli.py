@@ -592,11 +592,20 @@ def check_data_command(
     ] = None,
     decimal: Annotated[str | None, typer.Option("--decimal", help="Decimal mark of text numbers: ',' or '.'.")] = None,
     lang: LangOpt = None,
+    suggest: Annotated[
+        Path | None,
+        typer.Option(
+            "--suggest-mapping",
+            help="Write a starter mapping YAML to this (new) file, guessed from the export's "
+            "column names and values, then show what it loads. Edit it, then use --mapping.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> int:
     """Load an export as a report job would and show what loads: rows read, loaded and
     rejected (reasons, row numbers), warnings, the months covered and which KPIs it can give.
     Exits 1 when no row loads."""
-    from .check_data import check_export
+    from .check_data import check_export, write_suggested_mapping
 
     ui = _lang(lang, None)
     options = {
@@ -604,6 +613,20 @@ def check_data_command(
         for k, v in {"sheet": sheet, "dayfirst": dayfirst, "decimal": decimal}.items()
         if v is not None
     }
+    if suggest is not None:
+        if mapping is not None:
+            raise _Usage(t("--suggest-mapping writes a new mapping: leave out --mapping.", ui))
+        if suggest.exists():
+            raise _Usage(
+                t(
+                    "{path} already exists: choose another name or delete it (a mapping is "
+                    "never overwritten).",
+                    ui,
+                    path=str(suggest),
+                )
+            )
+        shown, mapping = write_suggested_mapping(files, suggest, options=options, lang=ui)
+        _echo(shown)
     text, code = check_export(files, mapping=mapping, options=options, lang=ui)
     _echo(text)
     return code
