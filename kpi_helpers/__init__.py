@@ -5,11 +5,13 @@ from __future__ import annotations
 from . import primer
 from .calendar import BusinessCalendar, default_calendar
 from .charts import comparison_chart, drivers_chart, trend_chart
+from .checks import DataCheck, check_data
 from .compare import Comparison, compare, compare_many, comparison_table
 from .engine import compute, compute_components
 from .errors import (
     ConfigError,
     DataError,
+    DataWarning,
     KpiError,
     MetricUnavailable,
     OptionError,
@@ -59,7 +61,10 @@ __all__ = [
     "parse_period",
     "periods_between",
     "ConfigError",
+    "DataCheck",
     "DataError",
+    "DataWarning",
+    "check_data",
     "KpiError",
     "Metric",
     "MetricUnavailable",

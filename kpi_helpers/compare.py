@@ -2,6 +2,14 @@
 
 :func:`compare` answers the questions to ask before anyone is blamed for a change:
 
+* **Does the data cover both periods?** The coverage (first and last contact, overall and per
+  segment; :mod:`kpi_helpers.coverage`) comes with the engine's components. A period the
+  data does not cover at all is not a change: the Comparison has no value for it, no change,
+  no percentage and no p-value, and says ``no data for November 2026: the data ends on Oct
+  31, 2026``. A partly covered period says how many of its days are covered, and the per-day
+  figures and the rate test of counts use the covered days (the KPI values themselves keep
+  their definition: ``volume_per_day`` is over the period's calendar days). A segment whose
+  data starts or stops inside the periods is named in the drivers (``segment_note``).
 * **How much is the calendar?** For counts, the values per calendar day and per business
   day (see :class:`~kpi_helpers.calendar.BusinessCalendar`) and their change.
 * **Is it larger than noise?** A test fitting the KPI's kind (``Metric.kind``):
@@ -63,8 +71,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .coverage import Coverage, PeriodCoverage
 from .errors import OptionError, PeriodError
 from .i18n import (
+    format_date,
     format_duration,
     format_number,
     format_p_value,
@@ -395,6 +405,25 @@ class Comparison:
     per_business_day_pct_change: float = NAN
     by: str | None = None
     drivers: pd.DataFrame | None = field(default=None, repr=False)
+    coverage_a: PeriodCoverage | None = None
+    coverage_b: PeriodCoverage | None = None
+
+    @property
+    def no_data(self) -> bool:
+        """True when the data covers no day of period ``a`` or of period ``b``."""
+        return any(c is not None and c.none for c in (self.coverage_a, self.coverage_b))
+
+    def coverage_notes(self, lang: str | None = "pt-BR") -> list[str]:
+        """What the data does not cover, in ``lang``: ``no data for November 2026: the data
+        ends on Oct 31, 2026`` or ``October 2026: 12 of 31 days covered`` (none when both
+        periods are fully covered or the coverage is unknown)."""
+        lang = normalize_lang(lang)
+        out = []
+        for cov, period in ((self.coverage_a, self.period_a), (self.coverage_b, self.period_b)):
+            text = None if cov is None else cov.text(lang, period.display(lang))
+            if text:
+                out.append(text)
+        return out
 
     @property
     def significant(self) -> bool | None:
@@ -437,6 +466,8 @@ class Comparison:
             "per_day_b": self.per_day_b,
             "per_day_pct_change": self.per_day_pct_change,
             "per_business_day_pct_change": self.per_business_day_pct_change,
+            "covered_days_a": NAN if self.coverage_a is None else self.coverage_a.covered_days,
+            "covered_days_b": NAN if self.coverage_b is None else self.coverage_b.covered_days,
         }
         return pd.DataFrame([row])
 
@@ -509,6 +540,13 @@ def _note_text(note: str | None, lang: str) -> str:
 def _narrative_sentences(c: Comparison, lang: str) -> list[str]:
     kpi = c.label(lang)
     pa, pb = c.period_a.display(lang), c.period_b.display(lang)
+    if c.no_data:  # a period the data does not cover is not a change
+        missing = [
+            cov.text(lang, label)
+            for cov, label in ((c.coverage_a, pa), (c.coverage_b, pb))
+            if cov is not None and cov.none
+        ]
+        return [t("{kpi} cannot be compared: {reason}.", lang, kpi=kpi, reason="; ".join(missing))]
     if _nan(c.value_a) or _nan(c.value_b):
         missing = pa if _nan(c.value_a) else pb
         first = t(
@@ -542,6 +580,14 @@ def _narrative_sentences(c: Comparison, lang: str) -> list[str]:
         )
         sentences.append(t(msg, lang, kpi=kpi, amount=pct, va=va, vb=vb))
 
+    partial = [
+        cov.text(lang, label)
+        for cov, label in ((c.coverage_a, pa), (c.coverage_b, pb))
+        if cov is not None and cov.partial
+    ]
+    if partial:
+        sentences.append("; ".join(partial) + ".")
+
     verdict = standalone = ""
     if c.test is not None and not _nan(c.p_value):
         p = _fmt_p(c.p_value, lang)
@@ -561,7 +607,18 @@ def _narrative_sentences(c: Comparison, lang: str) -> list[str]:
         tail = t("per day the change is {pct} ({va} → {vb} per day)", lang, pct=pct, va=pda, vb=pdb)
         if verdict:
             tail = f"{tail}, {verdict}"
-        if diff != 0 and c.kind == "count":
+        if partial:
+            covered = t(
+                "Per covered day the change is {pct} ({va} → {vb} per day).",
+                lang,
+                pct=pct,
+                va=pda,
+                vb=pdb,
+            )
+            if verdict:
+                covered = covered[:-1] + f", {verdict}."
+            sentences.append(covered)
+        elif diff != 0 and c.kind == "count":
             if abs(diff) == 1:
                 key = (
                     "{pb} had 1 fewer calendar day than {pa}; {tail}."
@@ -583,7 +640,38 @@ def _narrative_sentences(c: Comparison, lang: str) -> list[str]:
         sentences.append(t("No significance test: {note}.", lang, note=_note_text(c.note, lang)))
 
     sentences.append(_driver_sentence(c, lang))
+    sentences.extend(_segment_coverage_sentences(c, lang))
     return sentences
+
+
+def _segment_coverage_sentences(c: Comparison, lang: str, limit: int = 2) -> list[str]:
+    """Segments whose data starts or stops inside the compared periods (driver notes)."""
+    d = c.drivers
+    if d is None or d.empty or c.by is None or "segment_note" not in d.columns:
+        return []
+    flagged = d[d["segment_note"].notna()]
+    out = []
+    for _, row in flagged.head(limit).iterrows():
+        which, day, period, covered, total = row["segment_note"]
+        key = (
+            "The data {source} ends on {date} ({covered} of {total} days of {period} covered)."
+            if which == "ends"
+            else "The data {source} starts on {date} ({covered} of {total} days of {period} "
+            "covered)."
+        )
+        label = (c.period_a if period == "a" else c.period_b).display(lang)
+        out.append(
+            t(
+                key,
+                lang,
+                source=_source(c.by, segment_label(c.by, row[c.by], lang), lang),
+                date=format_date(day, lang),
+                covered=covered,
+                total=total,
+                period=label,
+            )
+        )
+    return out
 
 
 def _driver_sentence(c: Comparison, lang: str) -> str:
@@ -654,9 +742,9 @@ def comparison_table(
             [
                 c.label(lang),
                 c.period_a.display(lang),
-                _fmt_value(c.value_a, c.unit, lang),
+                _fmt_side(c.value_a, c.coverage_a, c.unit, lang),
                 c.period_b.display(lang),
-                _fmt_value(c.value_b, c.unit, lang),
+                _fmt_side(c.value_b, c.coverage_b, c.unit, lang),
                 _fmt_change(c.change, c.unit, lang),
                 format_signed_percent(c.pct_change, lang),
                 format_signed_percent(c.per_day_pct_change, lang),
@@ -665,6 +753,12 @@ def comparison_table(
             ]
         )
     return pd.DataFrame(rows, columns=headers)
+
+
+def _fmt_side(value, coverage: PeriodCoverage | None, unit: str, lang: str) -> str:
+    if coverage is not None and coverage.none:
+        return t("no data", lang)
+    return _fmt_value(value, unit, lang)
 
 
 def _raw_columns() -> list[str]:
@@ -767,6 +861,7 @@ def comparison_from_components(
     scale: float | None = None,
     higher_is_better: bool | None = None,
     as_of=None,
+    coverage: Coverage | None = None,
 ) -> Comparison:
     """Build a :class:`Comparison` from a ``compute_components`` frame (no engine call).
 
@@ -782,6 +877,12 @@ def comparison_from_components(
     a, b : period specs
     totals : DataFrame, optional
         The ungrouped components (only needed for quantile KPIs with ``by``).
+    coverage : Coverage, optional
+        The data's first and last contact (and per segment); default
+        ``components.attrs["coverage"]``, which ``compute_components`` sets. A period the data
+        does not cover gets no value, no change and no test; a partly covered one has its
+        per-day figures and its rate test over the covered days (see :func:`compare`).
+        Unknown coverage (None): every period is taken as covered.
     """
     pa, pb = parse_period(a, as_of=as_of), parse_period(b, as_of=as_of)
     if kind is None or unit is None or scale is None:
@@ -796,6 +897,12 @@ def comparison_from_components(
         calendar = default_calendar()
     days_a, days_b = pa.days, pb.days
     bd_a, bd_b = pa.business_days(calendar), pb.business_days(calendar)
+
+    if coverage is None:
+        found = getattr(components, "attrs", {}).get("coverage")
+        coverage = found if isinstance(found, Coverage) else None
+    cov_a = coverage.of_period(pa) if coverage is not None else None
+    cov_b = coverage.of_period(pb) if coverage is not None else None
 
     rows_a, rows_b = _side(components, "a"), _side(components, "b")
     unavailable = metric not in components.columns and f"{metric}__n" not in components.columns
@@ -827,6 +934,8 @@ def comparison_from_components(
             bd_a,
             bd_b,
             by=by,
+            coverage_a=cov_a,
+            coverage_b=cov_b,
         )
     tot_a = tot_b = None
     if totals is not None:
@@ -834,6 +943,44 @@ def comparison_from_components(
     ta = _totals(rows_a, metric, kind, scale, days_a, tot_a)
     tb = _totals(rows_b, metric, kind, scale, days_b, tot_b)
     value_a, value_b = ta["value"], tb["value"]
+    if (cov_a is not None and cov_a.none) or (cov_b is not None and cov_b.none):
+        # a period the data does not cover is not a change (its 0 contacts are no data)
+        texts = [c.text("en", p.display("en")) for c, p in ((cov_a, pa), (cov_b, pb))]
+        return Comparison(
+            metric=metric,
+            value_a=NAN if cov_a.none else _f(value_a),
+            value_b=NAN if cov_b.none else _f(value_b),
+            change=NAN,
+            pct_change=NAN,
+            n_a=0.0 if cov_a.none else _f(ta["n"]),
+            n_b=0.0 if cov_b.none else _f(tb["n"]),
+            p_value=None,
+            ci_low=NAN,
+            ci_high=NAN,
+            test=None,
+            period_a=pa,
+            period_b=pb,
+            kind=kind,
+            unit=unit,
+            scale=scale,
+            higher_is_better=higher_is_better,
+            note="; ".join(x for x, c in zip(texts, (cov_a, cov_b), strict=True) if c.none),
+            days_a=days_a,
+            days_b=days_b,
+            business_days_a=bd_a,
+            business_days_b=bd_b,
+            by=by,
+            coverage_a=cov_a,
+            coverage_b=cov_b,
+        )
+    # per-day figures over the days the data covers (the period's days when unknown)
+    eff_a, eff_b, ebd_a, ebd_b = days_a, days_b, bd_a, bd_b
+    if cov_a is not None and cov_a.partial:
+        eff_a = cov_a.covered_days
+        ebd_a = calendar.business_days(cov_a.covered_start, cov_a.covered_end)
+    if cov_b is not None and cov_b.partial:
+        eff_b = cov_b.covered_days
+        ebd_b = calendar.business_days(cov_b.covered_start, cov_b.covered_end)
     change = value_b - value_a if not (_nan(value_a) or _nan(value_b)) else NAN
     pct = _pct(change, value_a)
 
@@ -844,7 +991,7 @@ def comparison_from_components(
             ta["num"], ta["sumsq"], ta["den"], tb["num"], tb["sumsq"], tb["den"], scale=scale
         )
     elif kind in _COUNT_KINDS:
-        res = poisson_rate_test(ta["num"], days_a, tb["num"], days_b)
+        res = poisson_rate_test(ta["num"], eff_a, tb["num"], eff_b)
     elif kind == "ratio":
         res = _no_test("a ratio of sums of non-binary quantities has no simple sampling model")
     elif kind == "quantile":
@@ -866,11 +1013,11 @@ def comparison_from_components(
     per = {}
     if kind in _COUNT_KINDS:
         k_a, k_b = ta["num"], tb["num"]
-        per["per_day_a"] = k_a / days_a
-        per["per_day_b"] = k_b / days_b
+        per["per_day_a"] = k_a / eff_a
+        per["per_day_b"] = k_b / eff_b
         per["per_day_pct_change"] = _pct(per["per_day_b"] - per["per_day_a"], per["per_day_a"])
-        per["per_business_day_a"] = k_a / bd_a if bd_a > 0 else NAN
-        per["per_business_day_b"] = k_b / bd_b if bd_b > 0 else NAN
+        per["per_business_day_a"] = k_a / ebd_a if ebd_a > 0 else NAN
+        per["per_business_day_b"] = k_b / ebd_b if ebd_b > 0 else NAN
         per["per_business_day_pct_change"] = _pct(
             per["per_business_day_b"] - per["per_business_day_a"], per["per_business_day_a"]
         )
@@ -880,6 +1027,8 @@ def comparison_from_components(
         seg_a = _segment_rows(rows_a, metric, by, kind, scale, days_a)
         seg_b = _segment_rows(rows_b, metric, by, kind, scale, days_b)
         drivers = decompose_change(seg_a, seg_b, kind=kind, segment=by, scale=scale)
+        if coverage is not None and coverage.segments.get(by):
+            drivers = _segment_coverage(drivers, by, coverage, pa, pb, cov_a, cov_b)
 
     return Comparison(
         metric=metric,
@@ -906,8 +1055,38 @@ def comparison_from_components(
         business_days_b=bd_b,
         by=by,
         drivers=drivers,
+        coverage_a=cov_a,
+        coverage_b=cov_b,
         **per,
     )
+
+
+def _segment_coverage(drivers, by, coverage, pa, pb, cov_a, cov_b) -> pd.DataFrame:
+    """Add ``covered_days_a``/``_b`` per segment and a ``segment_note`` where a segment's data
+    starts or stops inside the periods while the data as a whole goes on:
+    ``("ends"|"starts", day, "a"|"b", covered days, days the data covers)``."""
+    out = drivers.copy()
+    ca, cb, notes = [], [], []
+    for value in out[by]:
+        seg = coverage.segment(by, value)
+        sa, sb = seg.of_period(pa), seg.of_period(pb)
+        ca.append(sa.covered_days)
+        cb.append(sb.covered_days)
+        note = None
+        for side, scov, whole in (("b", sb, cov_b), ("a", sa, cov_a)):
+            if scov.covered_days >= whole.covered_days or seg.empty:
+                continue
+            if seg.last_day < coverage.last_day and seg.last_day < (pa if side == "a" else pb).end:
+                note = ("ends", seg.last_day, side, scov.covered_days, whole.covered_days)
+            elif seg.first_day > coverage.first_day:
+                note = ("starts", seg.first_day, side, scov.covered_days, whole.covered_days)
+            if note is not None:
+                break
+        notes.append(note)
+    out["covered_days_a"] = ca
+    out["covered_days_b"] = cb
+    out["segment_note"] = pd.Series(notes, index=out.index, dtype=object)
+    return out
 
 
 # -- the public entry points -----------------------------------------------------------------

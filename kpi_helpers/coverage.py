@@ -28,7 +28,7 @@ import pandas as pd
 
 from .config import DEFAULT_TIMEZONE
 
-__all__ = ["Coverage", "data_coverage", "period_days"]
+__all__ = ["Coverage", "PeriodCoverage", "data_coverage", "period_days", "segment_coverage"]
 
 
 def _day(ts) -> dt.date | None:
@@ -104,9 +104,99 @@ class Coverage:
         start, end = _bounds(period)
         return self.covered_days(start, end) == period_days(start, end)
 
+    def of_period(self, period) -> PeriodCoverage:
+        """How much of ``period`` (a Period or ``(start, end)``) the data covers."""
+        start, end = _bounds(period)
+        return PeriodCoverage(
+            start,
+            end,
+            self.covered_days(start, end),
+            period_days(start, end),
+            self.first_day,
+            self.last_day,
+        )
+
     def segment(self, dim: str, value) -> Coverage:
         """The coverage of one segment (an empty Coverage when the segment has no contact)."""
         return self.segments.get(dim, {}).get(str(value), Coverage(None, None, 0))
+
+
+@dataclass(frozen=True)
+class PeriodCoverage:
+    """How much of one period the data covers: ``covered_days`` of ``total_days``.
+
+    ``data_first``/``data_last`` are the data's first and last day (None for no data), for
+    the message that says where the data starts or ends.
+    """
+
+    start: dt.date
+    end: dt.date
+    covered_days: int
+    total_days: int
+    data_first: dt.date | None = None
+    data_last: dt.date | None = None
+
+    @property
+    def none(self) -> bool:
+        """True when the data covers no day of the period."""
+        return self.covered_days == 0
+
+    @property
+    def full(self) -> bool:
+        """True when the data covers every day of the period."""
+        return self.covered_days >= self.total_days
+
+    @property
+    def partial(self) -> bool:
+        """True when the data covers some, not all, days of the period."""
+        return 0 < self.covered_days < self.total_days
+
+    @property
+    def covered_start(self) -> dt.date | None:
+        """First covered day of the period (None when none is)."""
+        if self.none or self.data_first is None:
+            return None
+        return max(self.start, self.data_first)
+
+    @property
+    def covered_end(self) -> dt.date | None:
+        """The day after the last covered day of the period (None when none is)."""
+        if self.none or self.data_last is None:
+            return None
+        return min(self.end, self.data_last + dt.timedelta(days=1))
+
+    def text(self, lang: str | None = "pt-BR", label: str | None = None) -> str | None:
+        """``no data for November 2026: the data ends on 31 Oct 2026`` / ``October 2026: 12 of
+        31 days covered`` in ``lang`` (``label``: the period as shown); None when fully covered.
+        """
+        from .i18n import format_date, t
+
+        if self.full:
+            return None
+        label = label or f"{self.start}..{self.end - dt.timedelta(days=1)}"
+        if self.none:
+            if self.data_first is None:
+                return t("no data for {period}: the data has no contacts", lang, period=label)
+            if self.data_first >= self.end:
+                return t(
+                    "no data for {period}: the data starts on {date}",
+                    lang,
+                    period=label,
+                    date=format_date(self.data_first, lang),
+                )
+            return t(
+                "no data for {period}: the data ends on {date}",
+                lang,
+                period=label,
+                date=format_date(self.data_last, lang),
+            )
+        return t(
+            "{period}: {covered} of {total} days covered",
+            lang,
+            period=label,
+            covered=self.covered_days,
+            total=self.total_days,
+        )
 
 
 def _coverage_row(row, count_col: str = "rows") -> Coverage:
@@ -151,14 +241,27 @@ def data_coverage(data, *, by=None, timezone: str = DEFAULT_TIMEZONE) -> Coverag
     dims = [by] if isinstance(by, str) else list(by or [])
     segments: dict[str, dict[str, Coverage]] = {}
     for dim in dims:
-        if dim not in table.columns:
-            continue
-        key = table[dim].cast("string").fill_null("unknown")
-        frame = source.execute(
-            table.mutate(_seg=key, _ts=created)
-            .group_by("_seg")
-            .aggregate(first=lambda t: t._ts.min(), last=lambda t: t._ts.max(), rows=lambda t: t.count())
-        )
-        segments[dim] = {str(r["_seg"]): _coverage_row(r) for _, r in frame.iterrows()}
+        if dim in table.columns:
+            segments[dim] = segment_coverage(source, dim)
     cov = _coverage_row(overall)
     return Coverage(cov.first, cov.last, cov.rows, segments)
+
+
+def segment_coverage(source, dim: str) -> dict[str, Coverage]:
+    """First and last contact of each value of ``dim`` (one grouped query on a resolved
+    source, see :func:`kpi_helpers.engine.as_table`); null values count as ``"unknown"``."""
+    from .engine import _to_timestamp
+
+    table = source.table
+    if dim not in table.columns or "created_at" not in table.columns:
+        return {}
+    created = _to_timestamp(table.created_at, source.local_zone)
+    key = table[dim].cast("string").fill_null("unknown")
+    frame = source.execute(
+        table.mutate(_seg=key, _ts=created)
+        .group_by("_seg")
+        .aggregate(
+            first=lambda t: t._ts.min(), last=lambda t: t._ts.max(), rows=lambda t: t.count()
+        )
+    )
+    return {str(r["_seg"]): _coverage_row(r) for _, r in frame.iterrows()}

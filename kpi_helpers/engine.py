@@ -28,6 +28,7 @@ import ibis.expr.datatypes as idt
 import numpy as np
 import pandas as pd
 
+from . import checks as _checks
 from .config import DEFAULT_TIMEZONE
 from .errors import DataError, MetricUnavailable, OptionError
 from .metrics import (
@@ -74,17 +75,10 @@ class _Source:
     name: str = "data"
     timezone: str = DEFAULT_TIMEZONE
 
-    #: where the (min, max) of a column can be read without scanning the rows: the
-    #: DataFrame, or the Parquet file's metadata (its row-group statistics)
+    #: where a column's min, max and null count can be read without scanning the rows: the
+    #: DataFrame, or the Parquet file's metadata (its row-group statistics); see
+    #: kpi_helpers.checks
     range_source: Any = field(default=None, repr=False)
-
-    def value_range(self, name: str) -> tuple[float, float] | None:
-        """(min, max) of ``name`` when known without a scan, else None (measure it in a query)."""
-        if isinstance(self.range_source, pd.DataFrame):
-            return _frame_range(self.range_source, name)
-        if self.range_source is not None:
-            return _parquet_range(self.range_source, name)
-        return None
 
     @property
     def local_zone(self) -> str | None:
@@ -131,34 +125,6 @@ def _localize_frame(df: pd.DataFrame, timezone: str) -> pd.DataFrame:
 _TIMESTAMP_COLUMNS = tuple(c for c, k in INTERACTION_COLUMNS.items() if k == "timestamp")
 #: Text that ends with a UTC offset: ``...Z``, ``...+00:00``, ``...-0300``.
 _OFFSET_RE = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
-
-
-def _frame_range(df: pd.DataFrame, name: str) -> tuple[float, float] | None:
-    if name not in df.columns or not pd.api.types.is_numeric_dtype(df[name].dtype):
-        return None
-    col = df[name]
-    return (float(col.min()), float(col.max())) if col.notna().any() else None
-
-
-def _parquet_range(meta, name: str) -> tuple[float, float] | None:
-    """Min and max from the row-group statistics of a Parquet file's metadata (no rows read)."""
-    try:
-        names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-        if name not in names:
-            return None
-        i = names.index(name)
-        lows, highs = [], []
-        for g in range(meta.num_row_groups):
-            st = meta.row_group(g).column(i).statistics
-            if st is None or not st.has_min_max:
-                if st is not None and st.null_count == meta.row_group(g).num_rows:
-                    continue  # a row group of blanks only
-                return None
-            lows.append(float(st.min))
-            highs.append(float(st.max))
-        return (min(lows), max(highs)) if lows else None
-    except Exception:  # noqa: BLE001 - no statistics: measured in the query instead
-        return None
 
 
 def _read_parquet(con, target: str, path: Path):
@@ -791,6 +757,14 @@ def compute(
         One row per group (time buckets as their start, in a column named after the grain;
         empty buckets inside the range are filled: counts 0, ratios NaN), one column per KPI.
 
+    Warns
+    -----
+    DataWarning
+        Once per call when the data (a DataFrame, path or Ibis table; not a LoadResult,
+        which the loader checked) has rows the loader would reject: duplicate ids, blank
+        required values, negative durations, answers before the contact, scores outside their
+        scale (:func:`kpi_helpers.checks.check_data`, one aggregate query, cached per source).
+
     Examples
     --------
     >>> import pandas as pd
@@ -983,7 +957,11 @@ def _run(
     ):
         # a tiny query for the distinct channels keeps string work out of the main query
         ctx.channel_values = source.execute(raw.select("channel").distinct())["channel"].tolist()
-    _warn_unparsed(source, raw)
+    # the row checks of the data (cached per source; riding in this query when it reads
+    # every row, else one aggregate query of their own): one DataWarning per call
+    data_check = _checks._Fused(
+        data, source, _scales_in_force(source, usable, opts), fuse=period is None and not periods
+    )
     t = ctx.t
     key_cols: list[str] = []
     if periods:
@@ -1035,15 +1013,7 @@ def _run(
             "n": add(parts.n),
         }
     rows_name = add(t.count())  # shared with a KPI's COUNT(*) when there is one
-    # csat answers outside the scale in force: a sign of an undeclared scale (1-10...)
-    score_checks = {}
-    for name in sorted(SURVEY_USERS):
-        if name in columns and any(m.id in SURVEY_USERS[name] for m in usable):
-            if source.value_range(name) is None:  # not known without a scan: in the query
-                aggs[f"_{name}_min"], aggs[f"_{name}_max"] = t[name].min(), t[name].max()
-            score_checks[name] = next(
-                ctx.scale(name, opts[m.id]) for m in usable if m.id in SURVEY_USERS[name]
-            )
+    aggs.update(data_check.aggregates(t))
     if key_cols:
         query = t.group_by(key_cols).aggregate(**aggs)
     else:
@@ -1057,7 +1027,8 @@ def _run(
 
     if rows_name != "_rows":
         raw_result["_rows"] = raw_result[rows_name]
-    _warn_out_of_scale(source, raw_result, score_checks)
+    check = data_check.complete(raw_result, int(raw_result["_rows"].fillna(0).sum()))
+    _checks.warn(check)
     result = raw_result
     if dims and (period is not None or periods) and any(m.kind == "stock" for m in usable):
         # a stock counts contacts created before the period: a segment with open contacts
@@ -1130,70 +1101,32 @@ def _run(
     out = out[key_cols + value_cols + rest]
     out.attrs["unavailable"] = unavailable
     out.attrs["keys"] = tuple(key_cols)
+    out.attrs["data_check"] = check
+    coverage = check.coverage
+    if periods and dims:
+        # where each segment starts and stops (compare's driver notes), cached per source
+        coverage = _checks.with_segments(data, source, coverage, dims)
+    out.attrs["coverage"] = coverage
     return out, metric_list
 
 
-#: Survey columns and the KPIs whose value depends on the declared scale (the out-of-scale
-#: warning): csat's top two boxes. Means (csat_mean, ces) and NPS (fixed 0-10) do not.
-SURVEY_USERS = {"csat": ("csat",)}
+#: Survey columns and the KPIs that take their ``scale`` option.
+_SCALE_USERS = {"csat": ("csat", "csat_mean"), "nps": ("nps",), "ces": ("ces",)}
 
 
-def _warn_out_of_scale(source: _Source, result: pd.DataFrame, checks: dict) -> None:
-    for name, scale in checks.items():
-        known = source.value_range(name)
-        if known is not None:
-            lo, hi = known
-        else:
-            lo = pd.to_numeric(result[f"_{name}_min"], errors="coerce").min()
-            hi = pd.to_numeric(result[f"_{name}_max"], errors="coerce").max()
-        if pd.isna(lo) or (lo >= scale.low and hi <= scale.high):
-            continue
-        warnings.warn(
-            f"{source.name}: {name} answers range from {lo:g} to {hi:g}, outside the scale "
-            f"{scale.low:g}-{scale.high:g} in force. Declare the survey's scale: load the "
-            f"file with load_interactions(..., scales={{{name!r}: (low, high)}}) and pass its "
-            "result"
-            + (
-                ", or compute(..., options={'csat': {'scale': [low, high]}})"
-                if name == "csat"
-                else ""
-            )
-            + ".",
-            stacklevel=4,
-        )
-
-
-def _warn_unparsed(source: _Source, raw) -> None:
-    """Text columns coerced to numbers/timestamps/flags: count values that did not parse."""
-    checks = {}
-    for name, kind in INTERACTION_COLUMNS.items():
-        if name in raw.columns and kind != "string" and raw[name].type().is_string():
-            col = raw[name]
-            if kind == "timestamp":
-                conv = col.try_cast("timestamp")
-            elif kind == "bool":
-                conv = _to_bool(col)
-            else:
-                conv = _to_float(col, duration=kind == "duration")
-            checks[name] = raw.count(where=col.notnull() & (col.strip() != "") & conv.isnull())
-    if not checks:
-        return
-    try:
-        row = source.execute(raw.aggregate(**checks)).iloc[0]
-    except Exception as exc:  # noqa: BLE001
-        raise DataError(
-            f"{source.name}: values that cannot be converted ({exc}). "
-            "Load the file with kpi_helpers.load_interactions(path, mapping=...), "
-            "which parses and reports every bad row."
-        ) from exc
-    bad = {k: int(v) for k, v in row.items() if v}
-    if bad:
-        detail = ", ".join(f"{k}: {v}" for k, v in bad.items())
-        warnings.warn(
-            f"{source.name}: values that could not be read were treated as missing ({detail}). "
-            "Use kpi_helpers.load_interactions(...) to see and fix the rows.",
-            stacklevel=4,
-        )
+def _scales_in_force(source: _Source, usable, opts) -> dict[str, Scale]:
+    """The survey scales the data checks use: a KPI's ``scale`` option, else the data's
+    declared scale, else the default."""
+    out = dict(DEFAULT_SCALES)
+    out.update(source.scales or {})
+    ids = {m.id for m in usable}
+    for name, users in _SCALE_USERS.items():
+        for mid in users:
+            given = opts.get(mid, {}).get("scale") if mid in ids else None
+            if given is not None:
+                out[name] = given if isinstance(given, Scale) else Scale(*given)
+                break
+    return out
 
 
 def _bucket_starts(grain: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:

@@ -31,6 +31,30 @@ class MetricUnavailable(KpiError, UserWarning):
         self.missing = tuple(missing)
 
 
+class DataWarning(KpiError, UserWarning):
+    """Canonical data that computes, but with rows the loader would have rejected.
+
+    Issued once per :func:`kpi_helpers.compute` (or ``compute_components``: compare, trend,
+    scorecard) call on a DataFrame, a Parquet/CSV path or an Ibis table, after the row checks
+    of :func:`kpi_helpers.checks.check_data` (one aggregate query, cached per source; a
+    LoadResult is not checked again). The message lists every failed check with its count
+    and column, then what to do::
+
+        data/x.csv: 11 duplicate interaction_id values (counted as separate contacts);
+        3 negative wait_s values; 2 first_response_at before created_at (answered before
+        the contact); csat answers range from 1 to 10, outside the scale 1-5 in force
+        (40 outside); values that could not be read were treated as missing (csat: 1).
+        Load the export with kpi_helpers.load_interactions(...) to see and reject these rows.
+
+    ``check`` holds the :class:`~kpi_helpers.checks.DataCheck` (counts per check id,
+    ``messages(lang)`` in the report language, coverage).
+    """
+
+    def __init__(self, message: str, *, check=None):
+        super().__init__(message)
+        self.check = check
+
+
 class OptionError(KpiError, ValueError):
     """An unknown or invalid option for a KPI or function."""
 
