@@ -15,6 +15,7 @@ Portability rules (each once gave wrong numbers silently): counts are divided in
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -176,6 +177,21 @@ def _scales_from_attrs(df: pd.DataFrame) -> dict[str, Scale]:
     return out
 
 
+def _scales_from_parquet(meta) -> dict[str, Scale]:
+    """Survey scales kept in a Parquet file written from a loaded frame (``df.to_parquet``
+    stores ``df.attrs`` under the ``PANDAS_ATTRS`` key of the file's metadata)."""
+    try:
+        raw = (meta.metadata or {}).get(b"PANDAS_ATTRS")
+        attrs = json.loads(raw) if raw else None
+    except Exception:  # noqa: BLE001 - no readable attrs: the default scales
+        return {}
+    if not isinstance(attrs, dict):
+        return {}
+    holder = pd.DataFrame()
+    holder.attrs["scales"] = attrs.get("scales")
+    return _scales_from_attrs(holder)
+
+
 def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
     """Resolve any accepted input into an Ibis table plus the backend that runs it."""
     scales: dict[str, Scale] = {}
@@ -203,6 +219,8 @@ def as_table(data, *, timezone: str = DEFAULT_TIMEZONE) -> _Source:
             if path.is_dir() or suffix in (".parquet", ".pq"):
                 target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
                 table, meta = _read_parquet(con, target, path)
+                if meta is not None:
+                    scales = _scales_from_parquet(meta)
             elif suffix in (".csv", ".txt", ".tsv", ".gz"):
                 # timestamps as text: DuckDB's CSV scan may drop a UTC offset when it pushes a
                 # cast into the scan, so offsets are parsed in the query (see _to_timestamp);

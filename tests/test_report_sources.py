@@ -257,8 +257,12 @@ def test_canonical_parquet_is_checked_not_copied_and_future_rows_do_not_move_as_
     assert account.loaded_by == "canonical" and account.path == str(path.resolve())
     assert not (tmp_path / "c").exists()
     assert account.last_contact.startswith("2026-10-31")
-    texts = [describe_account(account, "en").warnings]
-    assert any("1 contacts are dated after the file was written" in w for w in texts[0])
+    en = describe_account(account, "en").warnings
+    pt = describe_account(account, "pt-BR").warnings
+    assert any("1 contacts are dated after the file was written" in w for w in en)
+    # the row checks of compute() on canonical data, in the page's language
+    assert any("1 duplicate interaction_id value" in w for w in en), en
+    assert any("interaction_id duplicado" in w for w in pt), pt
     cfg = parse_config(
         {"jobs": {"j": {"notebook": str(NOTEBOOKS / "trends.ipynb"), "data": "d.parquet"}}},
         base_dir=tmp_path,

@@ -32,6 +32,9 @@ def localized(message) -> dict[str, str]:
     for lang in LANGUAGES:
         text = None
         fn = getattr(message, "localized", None) or getattr(message, "message_in", None)
+        check = getattr(message, "check", None)
+        if fn is None and check is not None and callable(getattr(check, "warning_text", None)):
+            fn = check.warning_text
         if callable(fn):
             try:
                 text = fn(lang)

@@ -476,8 +476,17 @@ def _check_warnings(path: str) -> list[tuple[str, dict]]:
         from ..checks import check_data
     except ImportError:  # pragma: no cover - the checks module is part of the package
         return []
+    from ..config import LANGUAGES
+
     check = check_data(path)
-    return list(check.warning_items()) if hasattr(check, "warning_items") else []
+    if check.ok:
+        return []
+    # one line per failed check, already in each language (see _warning_text)
+    per_lang = {lang: check.messages(lang) for lang in LANGUAGES}
+    return [
+        ("", {"_texts": {lang: per_lang[lang][i] for lang in LANGUAGES}})
+        for i in range(len(per_lang["en"]))
+    ]
 
 
 def _param_path(path: Path, base_dir: Path) -> str:
@@ -847,6 +856,10 @@ def describe_account(account: Account, lang: str, *, rejected_href: str | None =
 
 def _warning_text(msg: str, fields: Mapping, lang: str) -> str:
     from ..i18n import format_number
+
+    if isinstance(fields.get("_texts"), Mapping):  # rendered in each language already
+        texts = fields["_texts"]
+        return texts.get(lang) or texts.get("en") or msg
 
     shown = {
         k: format_number(v, lang, decimals=0) if isinstance(v, int) and not isinstance(v, bool) else v
