@@ -1061,6 +1061,20 @@ def comparison_from_components(
     )
 
 
+#: A segment silent for days in which its own rate would give this many contacts has stopped
+#: (or not started): the chance of no contact at all is e**-4.6, under 1%.
+_SILENCE_EXPECTED = 4.6
+
+
+def _silent_too_long(seg, gap_days: int) -> bool:
+    """True when ``gap_days`` without a contact is unlikely at the segment's own daily rate
+    (a sparse segment with no contact on the data's last two days has not "stopped")."""
+    if gap_days <= 0 or seg.empty or not seg.rows:
+        return False
+    span = (seg.last_day - seg.first_day).days + 1
+    return seg.rows / span * gap_days >= _SILENCE_EXPECTED
+
+
 def _segment_coverage(drivers, by, coverage, pa, pb, cov_a, cov_b) -> pd.DataFrame:
     """Add ``covered_days_a``/``_b`` per segment and a ``segment_note`` where a segment's data
     starts or stops inside the periods while the data as a whole goes on:
@@ -1076,9 +1090,15 @@ def _segment_coverage(drivers, by, coverage, pa, pb, cov_a, cov_b) -> pd.DataFra
         for side, scov, whole in (("b", sb, cov_b), ("a", sa, cov_a)):
             if scov.covered_days >= whole.covered_days or seg.empty:
                 continue
-            if seg.last_day < coverage.last_day and seg.last_day < (pa if side == "a" else pb).end:
+            ends_gap = (coverage.last_day - seg.last_day).days
+            starts_gap = (seg.first_day - coverage.first_day).days
+            if (
+                seg.last_day < coverage.last_day
+                and seg.last_day < (pa if side == "a" else pb).end
+                and _silent_too_long(seg, ends_gap)
+            ):
                 note = ("ends", seg.last_day, side, scov.covered_days, whole.covered_days)
-            elif seg.first_day > coverage.first_day:
+            elif seg.first_day > coverage.first_day and _silent_too_long(seg, starts_gap):
                 note = ("starts", seg.first_day, side, scov.covered_days, whole.covered_days)
             if note is not None:
                 break

@@ -200,9 +200,26 @@ def _data_label(data: Any) -> str:
     if data is None or (isinstance(data, str) and not data.strip()):
         return ""
     if isinstance(data, (str, os.PathLike)):
-        return Path(data).name
+        return _parquet_source(Path(data)) or Path(data).name
     source = getattr(data, "source", None)
     return str(source) if source else type(data).__name__
+
+
+def _parquet_source(path: Path) -> str | None:
+    """The source files a Parquet table was loaded from (``df.attrs["source"]``, kept by
+    pandas in the file's metadata; what ``kpi-report`` writes for a job's own export)."""
+    if path.suffix.lower() not in (".parquet", ".pq") or not path.is_file():
+        return None
+    try:
+        import json
+
+        import pyarrow.parquet as pq
+
+        raw = (pq.read_schema(path).metadata or {}).get(b"PANDAS_ATTRS")
+        source = json.loads(raw).get("source") if raw else None
+    except Exception:  # noqa: BLE001 - no metadata: the file's own name
+        return None
+    return source if isinstance(source, str) and source else None
 
 
 def resolve_as_of(data: Any = "", as_of: Any = None) -> _dt.date:
@@ -472,6 +489,8 @@ def show_header(result: TrendSet | ComparisonSet, lang: str | None = "pt-BR") ->
 def trend_summary(result: TrendSet, lang: str | None = "pt-BR") -> HtmlTable:
     """One row per KPI: chart type, points, centre line, latest value, points per signal.
 
+    The latest value is that of the last bucket the data covers whole (a week holding three
+    days of data is not "the latest week").
     The signal columns count the points where each rule fires (``beyond_limits``,
     ``shift_8``, ``trend_6``); the last column counts the partial buckets, left out of the
     limits and signals.
@@ -481,7 +500,8 @@ def trend_summary(result: TrendSet, lang: str | None = "pt-BR") -> HtmlTable:
     for mid, frame in result.frames.items():
         m = get_metric(mid)
         valid = frame.loc[frame["value"].notna()]
-        latest = valid.iloc[-1]["value"] if len(valid) and result.by is None else math.nan
+        whole = valid.loc[~_flag(valid, "partial")]  # a partial last week is not "the latest"
+        latest = whole.iloc[-1]["value"] if len(whole) and result.by is None else math.nan
         centres = frame["center"].dropna()
         centre = centres.iloc[0] if result.by is None and len(centres) else math.nan
         rows.append(

@@ -157,6 +157,34 @@ def test_a_segment_that_starts_later():
     assert "The data from channel chat starts on Oct 21, 2026" in c.narrative("en")
 
 
+def test_a_sparse_segment_quiet_for_two_days_has_not_stopped():
+    """email: one contact every 5 days (Sep 1 ... Oct 26): five quiet days at the end are
+    expected at that rate (1 contact expected, under the 4.6 that would make it 'stopped');
+    chat: 3 a day until Oct 25, then six silent days (18 expected): it stopped."""
+    email = pd.DataFrame(
+        {
+            "interaction_id": [f"e{i}" for i in range(12)],
+            "created_at": pd.date_range("2026-09-01 10:00", periods=12, freq="5D"),
+            "channel": "email",
+        }
+    )
+    df = pd.concat(
+        [
+            _daily("2026-09-01", "2026-10-31", 2),
+            _daily("2026-09-01", "2026-10-25", 3, "chat"),
+            email,
+        ],
+        ignore_index=True,
+    )
+    assert email["created_at"].max() == pd.Timestamp("2026-10-26 10:00")
+    c = compare(df, "volume", "2026-09", "2026-10", by="channel")
+    d = c.drivers.set_index("channel")
+    assert d.loc["email", "segment_note"] is None
+    assert d.loc["chat", "segment_note"][0] == "ends"
+    en = c.narrative("en")
+    assert "channel email ends" not in en and "channel chat ends on Oct 25, 2026" in en
+
+
 def test_coverage_can_be_given_to_comparison_from_components(to_october):
     from kpi_helpers.compare import comparison_from_components
     from kpi_helpers.engine import compute_components

@@ -65,7 +65,7 @@ INTERACTION_OPTIONS = (
 #: Loading options a job's ``operations:`` may give (those of :func:`kpi_helpers.load_operations`).
 OPERATION_OPTIONS = ("sheet", "header_row", "decimal", "encoding")
 _FILE_KEYS = ("files", "path")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 #: how many rejection reasons the page lists (the CSV has every rejected row)
 TOP_REASONS = 5
 
@@ -570,6 +570,8 @@ def _load_account(
             extra = data[dup].assign(file=origin[dup].to_numpy(), reason=label)
             rejected.append(extra)
             data = data[~dup].reset_index(drop=True)
+    # where the rows came from, for the notebooks' headers (the file is named by its key)
+    data.attrs["source"] = ", ".join(Path(shown).name for shown, _ in results)
     if spec.kind == "data":
         scales = _scales(results)
         if scales:
