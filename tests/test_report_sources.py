@@ -409,3 +409,21 @@ def test_check_data_exits_non_zero_when_nothing_loads(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "2 rows read: 0 loaded, 2 rejected." in proc.stdout
     assert "Nothing loads" in proc.stdout
+
+
+def test_rejected_rows_csv_neutralises_formula_cells(tmp_path):
+    """A rejected row keeps its original values, but a spreadsheet must not run them."""
+    (tmp_path / "e.csv").write_text(
+        "interaction_id,created_at,channel\n"
+        "a,2026-10-01 10:00,phone\n"
+        "=HYPERLINK(\"http://x\"),not a date,@SUM(A1)\n"
+        "b,2026-10-02 10:00,phone\n",
+        encoding="utf-8",
+    )
+    account = prepare_source(
+        SourceSpec("data", ("e.csv",)), base_dir=tmp_path, cache_dir=tmp_path / "c", job="j"
+    )
+    assert (account.loaded, account.rejected) == (2, 1)
+    text = Path(account.rejected_csv).read_text("utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert "\n=HYPERLINK" not in text and ",@SUM" not in text
