@@ -64,6 +64,10 @@ benchmark: setup
 benchmark-reports: setup
 	$(PY) benchmarks/report_size.py
 
+## benchmark-load: load_interactions of a messy 100k/1M-row CSV export vs pandas/duckdb read_csv (time, peak RSS)
+benchmark-load: setup
+	$(PY) benchmarks/load.py
+
 ## sample: regenerate the committed sample data in data/sample/
 sample: setup
 	$(PY) -m kpi_helpers.sample --write
@@ -80,4 +84,4 @@ golden: setup
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis benchmarks/.cache
 
-.PHONY: help setup browser test test-fast report lint format benchmark benchmark-reports sample strip golden clean
+.PHONY: help setup browser test test-fast report lint format benchmark benchmark-reports benchmark-load sample strip golden clean

@@ -38,6 +38,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import yaml
 
 from .config import DEFAULT_TIMEZONE
@@ -64,6 +67,7 @@ from .validation import (
     YEAR_MIN,
     NumberEvidence,
     NumberFormat,
+    _plain,
     apply_value_map,
     blank_mask,
     check_canonical,
@@ -680,7 +684,31 @@ def _warn_header(name: str, index: int, warns: list) -> None:
         warns.append((_W_HEADER_ROW, {"file": name, "row": str(index + 1), "count": str(index)}))
 
 
-def _read_csv(
+def _unreadable(name: str, delim: str, exc: Exception | str) -> DataError:
+    found = exc if isinstance(exc, str) else f"the CSV parser stopped: {str(exc).strip()}"
+    return _fail(
+        name,
+        "is not a readable delimited text file.",
+        f"one header line then one line per row, separated by {delim!r}",
+        found,
+        "check that every line has the same number of separators (quote texts that "
+        "contain the separator) or save the sheet again as CSV; if the column names are "
+        "not on the first line, pass header_row=<line number>",
+    )
+
+
+def _long_rows(name: str, delim: str, long: list[tuple[int, int]], skip: int, width: int):
+    """The error for rows with values beyond the header (``(record index, fields)``)."""
+    (k, found), more = long[0], len(long) - 1
+    return _unreadable(
+        name,
+        delim,
+        f"row {k + skip + 2} has {found} fields, the header {width}"
+        + (f" (and {more} more row(s) with too many fields)" if more else ""),
+    )
+
+
+def _read_csv_text(
     path: Path,
     name: str,
     encoding: str | None,
@@ -690,7 +718,10 @@ def _read_csv(
 ) -> tuple[pd.DataFrame, np.ndarray, str, np.ndarray]:
     """A delimited text file as text columns, its spreadsheet row numbers, its delimiter and,
     per row, ``None`` or ``(fields found, fields expected, the record)`` for a row whose
-    number of fields does not match the header (see :func:`_field_problems`)."""
+    number of fields does not match the header (see :func:`_records_frame`).
+
+    The reference reading (the whole text decoded, the csv module and pandas); the loader
+    reads through :func:`_read_csv_fast` and comes here only for the files it leaves."""
     data = path.read_bytes()
     if not data.strip():
         raise _empty(name)
@@ -720,16 +751,7 @@ def _read_csv(
     skip = starts[index] if head else 0
 
     def unreadable(exc: Exception | str) -> DataError:
-        found = exc if isinstance(exc, str) else f"the CSV parser stopped: {str(exc).strip()}"
-        return _fail(
-            name,
-            "is not a readable delimited text file.",
-            f"one header line then one line per row, separated by {delim!r}",
-            found,
-            "check that every line has the same number of separators (quote texts that "
-            "contain the separator) or save the sheet again as CSV; if the column names are "
-            "not on the first line, pass header_row=<line number>",
-        )
+        return _unreadable(name, delim, exc)
 
     try:
         counts = _field_counts(text, delim)
@@ -764,11 +786,7 @@ def _read_csv(
             raise _empty(name)
         frame, problems, long = _records_frame(records[index], records[index + 1 :], delim)
         if long:
-            (k, found), more = long[0], len(long) - 1
-            raise unreadable(
-                f"row {k + skip + 2} has {found} fields, the header {len(frame.columns)}"
-                + (f" (and {more} more row(s) with too many fields)" if more else "")
-            )
+            raise _long_rows(name, delim, long, skip, len(frame.columns))
     return frame, np.arange(len(frame)) + skip + 2, delim, problems
 
 
@@ -819,6 +837,342 @@ def _records_frame(
         padded.append(rec[:width] + [None] * (width - found) if found < width else rec[:width])
     frame = pd.DataFrame(padded, columns=names, dtype=object)
     return frame.astype(_STR_DTYPE), problems, long
+
+
+# --------------------------------------------------------------------------- the fast CSV path
+
+#: Bytes looked at per step when scanning a file's records (bounds the temporary arrays).
+_SCAN_CHUNK = 1 << 23
+#: Bytes decoded from the top of a file to sniff its delimiter.
+_SNIFF_BYTES = 1 << 20
+_QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
+
+
+class _NotUtf8(Exception):
+    """The bytes read as UTF-8 are not: decode the file first (see :func:`_decode`)."""
+
+
+@dataclass
+class _Records:
+    """Where the records of a delimited text are: the byte offset of each record's start and
+    end (its line break left out), its number of fields (0 for an empty line), whether some
+    quoted field holds a line break."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    counts: np.ndarray
+    quoted_newlines: bool
+
+
+def _scan_records(buf: Any, delim: str) -> _Records | None:
+    """The records of a delimited text (bytes), found with NumPy a chunk at a time: line
+    breaks and delimiters count where an even number of quotes precede them.
+
+    The result matches the csv module's reading when every quote opens a field or closes
+    one (doubled quotes inside a quoted field included); ``None`` when the text has another
+    kind of quoting (a quote inside an unquoted field, a field that never closes) or a bare
+    ``\\r`` line break: those are read by the csv module (:func:`_read_csv_text`).
+    """
+    a = np.frombuffer(buf, dtype=np.uint8)
+    size = len(a)
+    d = ord(delim)
+    has_quotes = bool(size) and (a == _QUOTE).any()
+    if bool(size) and (a == _CR).any():
+        cr = np.flatnonzero(a == _CR)
+        if cr[-1] == size - 1 or not (a[cr + 1] == _LF).all():
+            return None  # a bare CR ends a record for the csv module
+    nl_parts: list[np.ndarray] = []
+    cum_parts: list[np.ndarray] = []
+    quotes_before = 0  # quotes before the chunk (their parity says "inside quotes")
+    delims_before = 0  # unquoted delimiters before the chunk
+    quoted_nl = False
+    for lo in range(0, size, _SCAN_CHUNK):
+        c = a[lo : lo + _SCAN_CHUNK]
+        nl = np.flatnonzero(c == _LF)
+        dl = np.flatnonzero(c == d)
+        if has_quotes:
+            q = np.flatnonzero(c == _QUOTE)
+            if len(q):
+                pos = q + lo
+                opening = (quotes_before + np.arange(len(q))) % 2 == 0
+                prev = a[np.maximum(pos - 1, 0)]
+                ok_open = (pos == 0) | np.isin(prev, (d, _LF, _CR, _QUOTE))
+                nxt = a[np.minimum(pos + 1, size - 1)]
+                ok_close = (pos == size - 1) | np.isin(nxt, (d, _LF, _CR, _QUOTE))
+                if not np.where(opening, ok_open, ok_close).all():
+                    return None
+            inside = (np.searchsorted(q, nl) + quotes_before) % 2 == 1
+            if inside.any():
+                quoted_nl = True
+                nl = nl[~inside]
+            dl = dl[(np.searchsorted(q, dl) + quotes_before) % 2 == 0]
+            quotes_before += len(q)
+        nl_parts.append(nl + lo)
+        cum_parts.append(delims_before + np.searchsorted(dl, nl))
+        delims_before += len(dl)
+    if quotes_before % 2:
+        return None  # a quoted field runs to the end of the file
+    nls = np.concatenate(nl_parts) if nl_parts else np.zeros(0, dtype=np.int64)
+    cums = np.concatenate(cum_parts) if cum_parts else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[0], nls + 1]).astype(np.int64)
+    ends = np.concatenate([nls, [size]]).astype(np.int64)
+    cums = np.concatenate([cums, [delims_before]]).astype(np.int64)
+    if starts[-1] >= size:  # the text ends with a line break: no record after it
+        starts, ends, cums = starts[:-1], ends[:-1], cums[:-1]
+    if len(ends):
+        crlf = ends > starts
+        crlf[crlf] = a[ends[crlf] - 1] == _CR
+        ends = ends - crlf
+    counts = np.where(ends > starts, np.diff(cums, prepend=0) + 1, 0)
+    return _Records(starts, ends, counts, quoted_nl)
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    if encoding is None:
+        return True
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
+
+
+def _read_csv(
+    path: Path,
+    name: str,
+    encoding: str | None,
+    warns: list,
+    header_row: int | None = None,
+    want: _Want | None = None,
+    compact: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray, str, np.ndarray, int]:
+    """A delimited text file as text columns, its spreadsheet row numbers, its delimiter,
+    per row ``None`` or ``(fields found, fields expected, the record)`` for a row whose
+    number of fields does not match the header, and the number of empty lines left out.
+
+    The records are found with NumPy (:func:`_scan_records`) and the fields read by
+    pyarrow's CSV reader, all as text; the rare files with other quoting (or that pyarrow
+    reads otherwise) go through the csv module (:func:`_read_csv_text`), with the same
+    results. ``compact``: columns with few distinct values come as pandas categoricals.
+    """
+    data = path.read_bytes()
+    if not data or data.isspace():
+        raise _empty(name)
+    if _is_utf8(encoding) and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        bom = data.startswith(codecs.BOM_UTF8) and (encoding is None or "sig" in encoding)
+        local: list = []
+        box = [data]  # handed over, so that the bytes can be freed before the fields are read
+        del data
+        try:
+            got = _read_csv_fast(
+                box, 3 if bom else 0, path, name, local, header_row, want, compact, True
+            )
+        except _NotUtf8:
+            got = None
+        else:
+            if got is not None:
+                warns.extend(local)
+                return got
+            return _legacy(path, name, encoding, warns, header_row, want)
+        data = path.read_bytes()
+    text = _decode(data, name, encoding, warns)
+    del data
+    if not text.strip():
+        raise _empty(name)
+    buf = text.encode("utf-8")
+    del text
+    local = []
+    try:
+        got = _read_csv_fast([buf], 0, path, name, local, header_row, want, compact, False)
+    except _NotUtf8:  # pragma: no cover - text encoded as UTF-8 just above
+        got = None
+    if got is None:
+        return _legacy(path, name, encoding, warns, header_row, want)
+    warns.extend(local)
+    return got
+
+
+def _legacy(path, name, encoding, warns, header_row, want):
+    frame, rows, delim, problems = _read_csv_text(path, name, encoding, warns, header_row, want)
+    return frame, rows, delim, problems, 0
+
+
+def _read_csv_fast(
+    box: list,
+    start: int,
+    path: Path,
+    name: str,
+    warns: list,
+    header_row: int | None,
+    want: _Want | None,
+    compact: bool,
+    from_file: bool,
+):
+    """:func:`_read_csv` on the bytes ``box[0][start:]`` (UTF-8); ``None`` for a file the csv
+    module must read. ``from_file``: the bytes are the file's content, and pyarrow reads the
+    file itself (the bytes are freed first). Raises :class:`_NotUtf8`."""
+    data = box.pop()
+    view = memoryview(data)[start:]
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        head_text = dec.decode(view[:_SNIFF_BYTES], final=len(view) <= _SNIFF_BYTES)
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8 from exc
+    delim = _sniff_delimiter(head_text, path.suffix.lower())
+    del head_text
+    recs = _scan_records(view, delim)
+    if recs is None:
+        return None
+    n_rec = len(recs.counts)
+    want_rows = max(_HEADER_SEARCH_ROWS, header_row or 0)
+    head_end = recs.starts[want_rows] if want_rows < n_rec else len(view)
+    try:
+        top = bytes(view[:head_end]).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8 from exc
+    head: list[list[str]] = []
+    lines: list[int] = []
+    reader = csv.reader(_io.StringIO(top), delimiter=delim)
+    try:
+        for _ in range(want_rows):
+            lines.append(reader.line_num)
+            head.append(next(reader))
+    except StopIteration:
+        lines.pop()
+    except csv.Error:
+        return None
+    if [len(r) for r in head] != recs.counts[: len(head)].tolist():
+        return None  # the csv module splits the top otherwise: let it read the file
+    if header_row is not None:
+        if header_row > len(head):
+            raise _no_header_row(name, header_row, len(head))
+        index = header_row - 1
+    else:
+        index = _find_header(head, want)
+        _warn_header(name, index, warns)
+    skip = lines[index]
+    header = head[index]
+    names = _header_names(header)
+    width = len(header)
+    named = max((j + 1 for j, c in enumerate(header) if not _blank_cell(c)), default=width)
+    counts = recs.counts[index + 1 :]
+    body_starts = recs.starts[index + 1 :]
+    body_ends = recs.ends[index + 1 :]
+    filled = counts > 0
+    odd = filled & (counts != width)
+    # rows whose number of fields differs from the header: the csv module reads them
+    odd_pos = np.flatnonzero(odd)
+    odd_records: list[list[str]] = []
+    long: list[tuple[int, int]] = []
+    for k in odd_pos.tolist():
+        chunk = bytes(view[body_starts[k] : body_ends[k]])
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _NotUtf8 from exc
+        rec = next(csv.reader(_io.StringIO(text, newline=""), delimiter=delim), [])
+        if len(rec) != counts[k]:
+            return None
+        if len(rec) > width and any(f.strip() for f in rec[width:]):
+            long.append((k, len(rec)))
+        odd_records.append(rec)
+    if long:
+        raise _long_rows(name, delim, long, skip, width)
+    n_regular = int((filled & ~odd).sum())
+    body_offset = int(body_starts[0]) if len(body_starts) else len(view)
+    quoted_newlines = recs.quoted_newlines
+    del recs, body_starts, body_ends
+    if n_regular:
+        skipped = [0]
+
+        def on_invalid(row: Any) -> str:
+            skipped[0] += 1
+            return "skip"
+
+        cols = [f"c{j}" for j in range(width)]
+        read_options = pa_csv.ReadOptions(column_names=cols, block_size=1 << 22)
+        parse_options = pa_csv.ParseOptions(
+            delimiter=delim,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=quoted_newlines,
+            ignore_empty_lines=True,
+            invalid_row_handler=on_invalid if len(odd_pos) else None,
+        )
+        convert_options = pa_csv.ConvertOptions(
+            column_types={c: pa.string() for c in cols},
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        if from_file:
+            offset = start + body_offset
+            del view, data
+            source: Any = open(path, "rb")  # noqa: SIM115 - closed below
+            source.seek(offset)
+        else:
+            view.release()
+            source = pa.BufferReader(pa.py_buffer(data)[start + body_offset :])
+            del view, data
+        try:
+            table = pa_csv.read_csv(
+                source,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+        except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) or "utf8" in str(exc).lower():
+                raise _NotUtf8 from exc
+            return None
+        finally:
+            source.close()
+        if table.num_rows != n_regular or skipped[0] != len(odd_pos):
+            return None
+        arrays = [table.column(j) for j in range(width)]
+        del table
+    else:
+        arrays = [pa.chunked_array([], type=pa.string()) for _ in range(width)]
+    problems = np.full(int(filled.sum()), None, dtype=object)
+    if len(odd_pos):  # put the odd rows in their places, padded to the header's width
+        kinds = odd[filled]
+        where = np.flatnonzero(kinds)
+        # regular rows before each odd one: the regular column is cut there (no copy)
+        cuts = (where - np.arange(len(where))).tolist()
+        for j in range(width):
+            pieces, done = [], 0
+            for cut, rec in zip(cuts, odd_records, strict=True):
+                pieces.append(arrays[j].slice(done, cut - done))
+                pieces.append(pa.chunked_array([[rec[j] if j < len(rec) else None]], pa.string()))
+                done = cut
+            pieces.append(arrays[j].slice(done))
+            arrays[j] = pa.chunked_array(
+                [c for p in pieces for c in p.chunks if len(c)], type=pa.string()
+            )
+        for at, rec in zip(where.tolist(), odd_records, strict=True):
+            if len(rec) < named:
+                problems[at] = (len(rec), named, delim.join(rec))
+    columns = {}
+    for j, col_name in enumerate(names):
+        columns[col_name] = _text_column(arrays[j], compact)
+        arrays[j] = None
+    frame = pd.DataFrame(columns, copy=False) if columns else pd.DataFrame()
+    rows = np.flatnonzero(filled) + skip + 2
+    return frame, rows, delim, problems, int((~filled).sum())
+
+
+def _text_column(values: pa.ChunkedArray, compact: bool) -> pd.Series:
+    """A text column for pandas: a categorical when ``compact`` and its values repeat (at
+    most one distinct value in four rows), else ``str``."""
+    n = len(values)
+    if compact and n >= 4:
+        step = max(1, n // 4096)  # every step-th value: a sample spread over the file
+        sample = values.take(pa.array(np.arange(0, n, step)))
+        if pc.count_distinct(sample).as_py() * 2 <= len(sample):
+            encoded = values.combine_chunks().dictionary_encode()
+            if len(encoded.dictionary) * 4 <= n:
+                return pa.chunked_array([encoded]).to_pandas()
+    return values.to_pandas().astype(_STR_DTYPE)
 
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -1222,7 +1576,10 @@ def _read_source(
     *,
     header_row: int | None = None,
     want: _Want | None = None,
+    compact: bool = False,
 ) -> _Raw:
+    """The source's rows as a frame (text columns for CSV files; with ``compact``, columns
+    of a CSV with few distinct values come as categoricals), blank rows left out."""
     if isinstance(source, pd.DataFrame):
         if header_row is not None:
             raise OptionError("`header_row` applies to CSV and Excel files, not to a DataFrame.")
@@ -1288,6 +1645,7 @@ def _read_source(
         )
     delimiter = None
     field_problems = None
+    empty_lines = 0
     sheet_of_rows = None
     sheets_read: list[str] = []
     skipped: dict[str, str] = {}
@@ -1302,8 +1660,8 @@ def _read_source(
             warns.append((_W_EXCEL_AS_TEXT, {"file": name, "kind": f".{content}"}))
             kind = "excel"
         if kind == "csv":
-            frame, rows, delimiter, field_problems = _read_csv(
-                path, name, encoding, warns, header_row, want
+            frame, rows, delimiter, field_problems, empty_lines = _read_csv(
+                path, name, encoding, warns, header_row, want, compact
             )
         elif kind == "excel" and content == "html":
             frame = _read_html(path, name, encoding, warns)
@@ -1361,12 +1719,16 @@ def _read_source(
     if len(frame) == 0:
         raise _header_only(name, list(frame.columns), fix_sheet)
     # drop columns with no name and no value (trailing separators), then blank rows
-    blank = pd.DataFrame({c: blank_mask(frame[c]) for c in frame.columns})
-    unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and blank[c].all()]
+    blank_rows = np.ones(len(frame), dtype=bool)
+    unnamed = []
+    for j, c in enumerate(frame.columns):
+        blank = blank_mask(frame.iloc[:, j]).to_numpy(dtype=bool)
+        if c.startswith("Unnamed:") and blank.all():
+            unnamed.append(c)
+        else:
+            blank_rows &= blank
     if unnamed:
         frame = frame.drop(columns=unnamed)
-        blank = blank.drop(columns=unnamed)
-    blank_rows = blank.all(axis=1).to_numpy()
     n_blank = int(blank_rows.sum())
     if n_blank:
         frame = frame[~blank_rows].reset_index(drop=True)
@@ -1375,6 +1737,8 @@ def _read_source(
             sheet_of_rows = sheet_of_rows[~blank_rows]
         if field_problems is not None:
             field_problems = field_problems[~blank_rows]
+    n_blank += empty_lines
+    if n_blank:
         warns.append((_W_BLANK_ROWS, {"count": str(n_blank)}))
     if len(frame) == 0:
         raise _header_only(name, list(frame.columns), fix_sheet)
@@ -1404,7 +1768,7 @@ _DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}|^\d{8}$|[A-Za-z]{3,}\.? \d|\d [A-Z
 
 def _sample(series: pd.Series) -> pd.Series:
     """The first non-blank values of a column (at most ``_HINT_SAMPLE``)."""
-    head = series.head(_HINT_SAMPLE * 10)
+    head = _plain(series.head(_HINT_SAMPLE * 10))
     return head[~blank_mask(head).to_numpy()].head(_HINT_SAMPLE).reset_index(drop=True)
 
 
@@ -1966,6 +2330,7 @@ def load_interactions(
         warns,
         header_row=header_row,
         want=_wanted(spec_map),
+        compact=True,
     )
     frame, name = raw.frame, raw.name
     as_of_ts = raw.as_of if as_of is None else _parse_as_of(as_of, timezone)
@@ -2144,6 +2509,7 @@ def load_interactions(
 
     ordered = [c for c in INTERACTION_COLUMNS if c in parsed]
     canon = pd.DataFrame({c: parsed[c] for c in ordered}, index=index)
+    del parsed, series, values  # canon holds the parsed columns now
     _hint_date_and_time(specs, columns, canon, warns)
 
     # row checks (pandera); a value already reported as unreadable is not reported again;
@@ -2238,6 +2604,17 @@ def load_interactions(
         fld = issue["field"]
         return issue["pos"], ordered.index(fld) if fld in ordered else -1
 
+    # the source values of the rows with a problem, read once per column
+    issue_pos = sorted({i["pos"] for i in issues})
+    pos_index = {p: k for k, p in enumerate(issue_pos)}
+    cells: dict[str, np.ndarray] = {}
+
+    def cell(pos: int, col: str) -> Any:
+        got = cells.get(col)
+        if got is None:
+            got = cells[col] = frame[col].iloc[issue_pos].to_numpy(dtype=object)
+        return got[pos_index[pos]]
+
     for issue in sorted(issues, key=order):
         pos, fld, check = issue["pos"], issue["field"], issue["check"]
         if check == "short_row":
@@ -2261,7 +2638,7 @@ def load_interactions(
             continue
         srcs = sources.get(fld, ())
         glue = ID_SEPARATOR if fld == "interaction_id" else " "  # a composite id: o1|r1
-        raw_value = glue.join(_fmt_value(frame.at[pos, c]) for c in srcs) if srcs else ""
+        raw_value = glue.join(_fmt_value(cell(pos, c)) for c in srcs) if srcs else ""
         if not srcs and fld in specs:
             raw_value = _fmt_value(specs[fld][0].constant)
         parsed_value = canon.at[pos, fld]
@@ -2294,9 +2671,9 @@ def load_interactions(
             fields["as_of"] = _fmt_value(as_of_ts)
             fields["value"] = _fmt_value(parsed_value)
         elif check == "year_out_of_range":
-            cell = frame.at[pos, srcs[0]] if srcs else None
-            numeric = isinstance(cell, int | float | np.integer | np.floating) or (
-                isinstance(cell, str) and _NUMERIC_TEXT.match(cell.strip()) is not None
+            value = cell(pos, srcs[0]) if srcs else None
+            numeric = isinstance(value, int | float | np.integer | np.floating) or (
+                isinstance(value, str) and _NUMERIC_TEXT.match(value.strip()) is not None
             )
             fields.update(
                 year=issue["year"],
@@ -2339,8 +2716,16 @@ def load_interactions(
             canon.loc[positions, flag] = True
 
     rejected = _rejected_rows(issues_df, frame, columns)
-    data = canon.drop(index=rejected_pos).reset_index(drop=True)
-    data = _derive(data)
+    # the source rows are not needed any more: one copy of the data at a time
+    frame = None
+    cells.clear()
+    raw.frame = None
+    if len(rejected_pos):
+        data = canon.drop(index=rejected_pos).reset_index(drop=True)
+    else:
+        data = canon
+    del canon
+    data = _derive(data, copy=False)
     data = data[[c for c in INTERACTION_COLUMNS if c in data]]
     data.attrs["scales"] = {k: [v.low, v.high] for k, v in scale_map.items()}
 
@@ -2441,7 +2826,7 @@ def _check_text_flag(
     values are true: one DataError with its values and the YAML line to write, instead of
     every row rejected. Raised when most values are words that are not yes/no (a few odd
     values in a Y/N column are rejected row by row, as typos)."""
-    texts = series[bad.to_numpy()].map(_fmt_value)
+    texts = series[bad.to_numpy()].astype(object).map(_fmt_value)
     words = texts.str.contains(r"[^\W\d_]", regex=True) & ~texts.str.contains(r"\d", regex=True)
     if not bool(words.all()) or int(bad.sum()) * 2 <= int((~blank_mask(series)).sum()):
         return
@@ -2497,7 +2882,8 @@ def _warn_flag_sides(
             known = {fold(v) for v in (*spec.true_values, *spec.false_values)}
             known |= TRUE_TOKENS | FALSE_TOKENS
             given = series[~blank_mask(series).to_numpy()]
-            listed = bool(given.map(lambda v: fold(_fmt_value(v)) in known).all())
+            distinct = pd.Series(pd.unique(given.to_numpy(dtype=object)), dtype=object)
+            listed = bool(distinct.map(lambda v: fold(_fmt_value(v)) in known).all())
         if listed:
             return
     if n_bad:
@@ -2594,12 +2980,16 @@ def _rejected_rows(issues: pd.DataFrame, frame: pd.DataFrame, columns: list) -> 
         out = out[lead].reset_index(drop=True)
     src_cols = {c: (f"{c} (source)" if c in _RESERVED else c) for c in columns}
     original = frame.iloc[positions].rename(columns=src_cols).reset_index(drop=True)
+    for j in range(original.shape[1]):  # compact (categorical) columns as plain text again
+        if isinstance(original.dtypes.iloc[j], pd.CategoricalDtype):
+            original.isetitem(j, _plain(original.iloc[:, j]))
     return pd.concat([out, original], axis=1)
 
 
-def _derive(data: pd.DataFrame) -> pd.DataFrame:
-    """Derived columns of KPIS.md, only where their inputs exist; returns a new frame."""
-    out = data.copy()
+def _derive(data: pd.DataFrame, copy: bool = True) -> pd.DataFrame:
+    """Derived columns of KPIS.md, only where their inputs exist; returns a new frame
+    (``copy=False``: ``data`` itself, with the columns added)."""
+    out = data.copy() if copy else data
     if "first_response_at" in out:
         waited = (out["first_response_at"] - out["created_at"]).dt.total_seconds()
         out["wait_s"] = out["wait_s"].fillna(waited) if "wait_s" in out else waited

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -33,6 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as _pa
+import pyarrow.compute as _pc
 from pandas.api import types as ptypes
 
 from .schema import DURATION_COLUMNS, SCORE_COLUMNS, TIMESTAMP_COLUMNS, Scale
@@ -79,6 +82,84 @@ _NS_MIN, _NS_MAX = pd.Timestamp.min, pd.Timestamp.max
 # --------------------------------------------------------------------------- helpers
 
 
+def _decategorize(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A categorical column as its distinct values in use, plus one blank, as a plain
+    Series; and each row's position among them (a missing value: the blank)."""
+    cats = series.cat.categories
+    m = len(cats)
+    codes = series.cat.codes.to_numpy().astype(np.intp)
+    codes[codes < 0] = m
+    used = np.bincount(codes, minlength=m + 1) > 0
+    used[m] = True
+    new_pos = np.cumsum(used) - 1
+    kept = cats[used[:m]]
+    blank = pd.Series([np.nan], dtype=cats.dtype if cats.dtype != bool else object)
+    values = pd.concat([pd.Series(kept, dtype=cats.dtype), blank], ignore_index=True)
+    return values, new_pos[codes]
+
+
+def _expand(result: Any, codes: np.ndarray, index: pd.Index) -> Any:
+    """Per-value results (Series, arrays, tuples and dicts of them) spread back to rows."""
+    if isinstance(result, pd.Series):
+        return result.take(codes).set_axis(index)
+    if isinstance(result, np.ndarray):
+        return result[codes]
+    if isinstance(result, tuple):
+        return tuple(_expand(r, codes, index) for r in result)
+    if isinstance(result, dict):
+        return {k: _expand(v, codes, index) for k, v in result.items()}
+    return result
+
+
+def _per_value(func: Callable) -> Callable:
+    """Run ``func`` on the distinct values of a categorical column (each parsed once) and
+    spread the results back to its rows; other columns go to ``func`` as they are."""
+
+    @functools.wraps(func)
+    def wrapper(series, *args, **kwargs):
+        if isinstance(getattr(series, "dtype", None), pd.CategoricalDtype):
+            values, codes = _decategorize(series)
+            return _expand(func(values, *args, **kwargs), codes, series.index)
+        return func(series, *args, **kwargs)
+
+    return wrapper
+
+
+def _plain(series: pd.Series) -> pd.Series:
+    """A categorical column as plain values (its categories' dtype); others as they are."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = series.cat.categories
+        return series.astype(cats.dtype if cats.dtype != bool else object)
+    return series
+
+
+def _np(values: Any) -> np.ndarray:
+    """A pyarrow array (chunked or not) as a NumPy array."""
+    return np.asarray(values.to_numpy(zero_copy_only=False))
+
+
+def _rx(texts: pd.Series, pattern: str, how: str = "match", case: bool = True) -> np.ndarray:
+    """Where ``pattern`` matches each text: at its start (``"match"``, as ``str.match``), the
+    whole text (``"full"``) or anywhere (``"search"``); False for a missing value. Text in
+    pyarrow storage goes to pyarrow's regex kernel directly (pandas falls back to Python's
+    ``re``, value by value, for patterns with ``\\s``)."""
+    if _arrow_text(texts):
+        pat = {"match": f"^(?:{pattern})", "full": f"^(?:{pattern})$", "search": pattern}[how]
+        got = _pc.match_substring_regex(_pa.array(texts.array), pat, ignore_case=not case)
+        return _np(_pc.fill_null(got, False)).astype(bool)
+    if how == "search":
+        got = texts.str.contains(pattern, case=case, regex=True)
+    else:
+        got = getattr(texts.str, "fullmatch" if how == "full" else "match")(pattern, case=case)
+    return got.fillna(False).to_numpy(dtype=bool)
+
+
+def _arrow_text(series: pd.Series) -> bool:
+    """Whether ``series`` holds text in pyarrow storage (pandas' ``str`` dtype on pandas 3)."""
+    dtype = series.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 def fold(value: Any) -> str:
     """Lower-case, strip and remove accents: ``" Não "`` -> ``"nao"``."""
     text = unicodedata.normalize("NFKD", str(value))
@@ -97,6 +178,7 @@ def _is_blank(value: Any) -> bool:
     return False
 
 
+@_per_value
 def blank_mask(series: pd.Series) -> pd.Series:
     """True where a cell is blank: NA, empty/whitespace text, or a token like ``N/A``."""
     mask = series.isna()
@@ -137,6 +219,12 @@ def apply_value_map(series: pd.Series, spec_values: Iterable[tuple[Any, Any]]) -
     vmap = _value_map(spec_values)
     if not vmap:
         return series
+    if isinstance(series.dtype, pd.CategoricalDtype):  # map the distinct values, stay compact
+        values, codes = _decategorize(series)
+        mapped = apply_value_map(values, spec_values)
+        new_codes, uniques = pd.factorize(mapped)
+        out = pd.Categorical.from_codes(new_codes[codes], categories=pd.Index(uniques))
+        return pd.Series(out, index=series.index)
 
     def one(v):
         if _is_blank(v):
@@ -180,6 +268,7 @@ def _to_text(value: Any) -> Any:
     return str(value).strip()
 
 
+@_per_value
 def parse_string(series: pd.Series, *, lower: bool = False) -> pd.Series:
     """Text values stripped (``1001.0`` -> ``"1001"``), blanks missing."""
     blank = blank_mask(series)
@@ -202,6 +291,7 @@ def parse_string(series: pd.Series, *, lower: bool = False) -> pd.Series:
 # --------------------------------------------------------------------------- booleans
 
 
+@_per_value
 def parse_bool(
     series: pd.Series,
     *,
@@ -272,6 +362,7 @@ def parse_bool(
     return out, bad
 
 
+@_per_value
 def flag_in(series: pd.Series, values: Iterable[Any]) -> pd.Series:
     """A flag that is true where the value is one of ``values`` (case, accents and spaces
     around folded), false for any other value; blanks stay blank.
@@ -292,6 +383,7 @@ def flag_in(series: pd.Series, values: Iterable[Any]) -> pd.Series:
 def value_counts_text(series: pd.Series, limit: int = 10) -> tuple[list[tuple[str, int]], int]:
     """The distinct non-blank values of ``series`` as text, most frequent first, with their
     counts (at most ``limit``), and the number of distinct values."""
+    series = _plain(series)
     keep = series[~blank_mask(series)]
     if keep.empty:
         return [], 0
@@ -403,6 +495,7 @@ def _clean_number_text(text: str) -> str:
     return sign + t
 
 
+@_per_value
 def number_evidence(series: pd.Series) -> NumberEvidence:
     """What the text numbers of a column say about their decimal mark (vectorized).
 
@@ -541,6 +634,7 @@ def _number(v: Any, fmt: NumberFormat = _DEFAULT_FORMAT) -> Any:
     return _BAD
 
 
+@_per_value
 def parse_number(
     series: pd.Series, *, decimal: str | NumberFormat | None = None
 ) -> tuple[pd.Series, pd.Series]:
@@ -560,6 +654,7 @@ def parse_number(
     return _finish_float(series, lambda v: _number(v, fmt))
 
 
+@_per_value
 def parse_int(
     series: pd.Series, *, decimal: str | NumberFormat | None = None
 ) -> tuple[pd.Series, pd.Series]:
@@ -654,6 +749,7 @@ def _duration(v: Any, unit: str | None, fmt: NumberFormat = _DEFAULT_FORMAT) -> 
     return _BAD
 
 
+@_per_value
 def parse_duration(
     series: pd.Series,
     *,
@@ -684,6 +780,7 @@ def parse_duration(
     return _finish_float(series, lambda v: _duration(v, unit, fmt))
 
 
+@_per_value
 def day_fraction_column(series: pd.Series, *, decimal: str | NumberFormat | None = None) -> bool:
     """True when a duration column's plain numbers are all in [0, 1) and not all 0: Excel
     times stored as fractions of a day (``0.0038194`` = 5 min 30 s), not seconds.
@@ -750,6 +847,7 @@ def _time_of_day(v: Any) -> Any:
     return _BAD
 
 
+@_per_value
 def parse_time_of_day(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Times of day -> float64 seconds since midnight.
 
@@ -772,6 +870,7 @@ _DMY_RE = re.compile(
 _DMY_HEAD_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]")
 
 
+@_per_value
 def detect_dayfirst(series: pd.Series) -> str | None:
     """How the ``dd/mm`` vs ``mm/dd`` texts of a column read.
 
@@ -782,12 +881,16 @@ def detect_dayfirst(series: pd.Series) -> str | None:
     """
     if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
         return None
-    uniq, _ = _unique_codes(series.dropna())
-    texts = pd.Series([v for v in uniq if isinstance(v, str)], dtype=object).str.strip()
+    if _arrow_text(series):  # pyarrow's kernels on every value (no Python loop)
+        texts = series.dropna().str.strip()
+    else:
+        uniq, _ = _unique_codes(series.dropna())
+        texts = pd.Series([v for v in uniq if isinstance(v, str)], dtype=object).str.strip()
     if texts.empty:
         return None
-    texts = texts[texts.str.match(_DMY_RE.pattern).to_numpy(dtype=bool)]
-    heads = pd.Series(texts.str.slice(0, 10).unique(), dtype=object)  # dates repeat: few
+    texts = texts[_rx(texts, _DMY_RE.pattern)]
+    heads = texts.str.slice(0, 10).unique()  # dates repeat: few
+    heads = pd.Series(np.asarray(heads, dtype=object), dtype=object)
     parts = heads.str.extract(_DMY_HEAD_RE).dropna().astype(int)
     if parts.empty:
         return None
@@ -810,6 +913,7 @@ def _only_one_reading(first: pd.Series, second: pd.Series) -> tuple[pd.Series, p
     return day_only, month_only
 
 
+@_per_value
 def dayfirst_evidence(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Boolean masks (per row) of the ``dd/mm/yyyy``-like texts of ``series`` that read only
     day-first (``13/01/2026``) and only month-first (``01/13/2026``); a column with both
@@ -842,6 +946,8 @@ def dayfirst_spans(columns: Iterable[pd.Series]) -> tuple[float, float]:
     closer together is the likely one)."""
     heads = []
     for series in columns:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = _decategorize(series)[0]
         if not (ptypes.is_object_dtype(series.dtype) or ptypes.is_string_dtype(series.dtype)):
             continue
         uniq, _ = _unique_codes(series.dropna())
@@ -954,6 +1060,95 @@ def _dmy_vectorized(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.nd
     return vals, bad, years
 
 
+#: The usual dd/mm/yyyy[ hh:mm[:ss]] layout, cut by position (see :func:`_dmy_arrow`).
+_DMY_FIXED = r"^\d{2}[/.\-]\d{2}[/.\-]\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?$"
+_DMY_NAMED = (
+    r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})"
+    r"(?:[ T,]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,6}))?)?"
+    r"\s*(?:(?P<ap>[AaPp])\.?[Mm]\.?)?)?$"
+)
+
+
+def _dmy_arrow(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_dmy_pieces` for texts in pyarrow storage (that match ``_DMY_RE``): the pieces
+    cut by pyarrow's kernels (by position for the usual ``dd/mm/yyyy[ hh:mm[:ss]]``, by
+    regex for the rest), the timestamps put together with NumPy."""
+    arr = _pa.array(texts.array)
+    if isinstance(arr, _pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    a, b, year, hour, minute, second, micro = (np.zeros(n, dtype=np.int64) for _ in range(7))
+    four, has_ampm, pm = (np.zeros(n, dtype=bool) for _ in range(3))
+    if arr.type != _pa.string():
+        arr = arr.cast(_pa.string())  # 32-bit offsets (read below)
+    length = _np(_pc.binary_length(arr))
+    fixed = _np(_pc.match_substring_regex(arr, _DMY_FIXED)).astype(bool)
+
+    def number(text: Any, default: str = "0") -> np.ndarray:
+        text = _pc.if_else(_pc.equal(text, ""), default, text)
+        return _np(_pc.cast(text, _pa.int64()))
+
+    for size in (10, 16, 19):  # ASCII texts of one length: a matrix of digits
+        sel = fixed & (length == size)
+        if not sel.any():
+            continue
+        pos = np.flatnonzero(sel)
+        sub = arr.filter(_pa.array(sel))
+        offsets = np.frombuffer(sub.buffers()[1], dtype=np.int32)[sub.offset :]
+        data = np.frombuffer(sub.buffers()[2], dtype=np.uint8)
+        digits = data[offsets[0] : offsets[0] + len(sub) * size].reshape(-1, size)
+
+        def two(j: int, digits: np.ndarray = digits) -> np.ndarray:
+            return (digits[:, j].astype(np.int64) - 48) * 10 + (digits[:, j + 1] - 48)
+
+        a[pos], b[pos] = two(0), two(3)
+        year[pos] = two(6) * 100 + two(8)
+        four[pos] = True
+        if size >= 16:
+            hour[pos], minute[pos] = two(11), two(14)
+        if size == 19:
+            second[pos] = two(17)
+    rest = ~fixed
+    if rest.any():
+        pos = np.flatnonzero(rest)
+        parts = _pc.extract_regex(arr.filter(_pa.array(rest)), _DMY_NAMED)
+        field_of = parts.field
+        a[pos], b[pos], year[pos] = (
+            number(field_of("a")),
+            number(field_of("b")),
+            number(field_of("y")),
+        )
+        four[pos] = _np(_pc.equal(_pc.utf8_length(field_of("y")), 4)).astype(bool)
+        hour[pos], minute[pos] = number(field_of("h")), number(field_of("mi"))
+        second[pos] = number(field_of("s"))
+        frac = field_of("f")
+        digits = _np(_pc.utf8_length(frac))
+        micro[pos] = number(frac) * 10 ** (6 - np.where(digits == 0, 6, digits))
+        ampm = _pc.utf8_lower(field_of("ap"))
+        has_ampm[pos] = _np(_pc.not_equal(ampm, "")).astype(bool)
+        pm[pos] = _np(_pc.equal(ampm, "p")).astype(bool)
+    year = np.where(four, year, np.where(year < 70, 2000 + year, 1900 + year))
+    day, month = (a, b) if dayfirst else (b, a)
+    bad = (hour > 23) | (minute > 59) | (second > 59) | (has_ampm & ((hour < 1) | (hour > 12)))
+    hour = np.where(has_ampm, hour % 12 + np.where(pm, 12, 0), hour)
+    bad |= (month < 1) | (month > 12) | (day < 1) | (day > 31)
+    far = ~bad & ((year < YEAR_MIN) | (year > YEAR_MAX))
+    years = np.where(far, year, np.nan).astype("float64")
+    bad |= far
+    y = np.where(bad, 2000, year)
+    mo = np.where(bad, 1, month)
+    first = ((y - 1970) * 12 + (mo - 1)).astype("datetime64[M]")
+    start = first.astype("datetime64[D]")
+    days_in_month = ((first + 1).astype("datetime64[D]") - start).astype(np.int64)
+    bad |= day > days_in_month  # 31/02 is no date
+    d = np.where(bad, 1, day)
+    stamps = (start + (d - 1)).astype("datetime64[ns]") + (
+        ((hour * 60 + minute) * 60 + second) * 1_000_000_000 + micro * 1000
+    ).astype("timedelta64[ns]")
+    stamps[bad] = np.datetime64("NaT")
+    return stamps, bad, years
+
+
 def _dmy_pieces(texts: pd.Series, dayfirst: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     parts = texts.str.extract(_DMY_RE)
     a = parts[0].astype(int)
@@ -998,6 +1193,7 @@ _EXCEL_BLANK_TEXT_RE = re.compile(
 )
 
 
+@_per_value
 def parse_timestamp(
     series: pd.Series,
     *,
@@ -1047,8 +1243,13 @@ def parse_timestamp(
     if not keep.any():
         return out, bad_out, info
     sub = series[keep]
-    uniq, codes = _unique_codes(sub)
-    m = len(uniq)
+    fast = _arrow_text(sub)  # text in pyarrow storage: every value read at once, vectorized
+    if fast:
+        uniq, codes = None, None
+        m = len(sub)
+    else:
+        uniq, codes = _unique_codes(sub)
+        m = len(uniq)
     vals = np.full(m, np.datetime64("NaT"), dtype="datetime64[ns]")
     bad = np.zeros(m, dtype=bool)
     aware = np.zeros(m, dtype=bool)
@@ -1081,11 +1282,14 @@ def parse_timestamp(
         else:
             put(positions, *_excel_serials(numbers))
 
-    is_str = np.fromiter((isinstance(v, str) for v in uniq), dtype=bool, count=m)
-    # naive datetime objects (Excel date cells): all at once
-    is_dt = np.fromiter(
-        (isinstance(v, _dt.datetime) and v.tzinfo is None for v in uniq), dtype=bool, count=m
-    )
+    if fast:
+        is_str, is_dt = np.ones(m, dtype=bool), np.zeros(m, dtype=bool)
+    else:
+        is_str = np.fromiter((isinstance(v, str) for v in uniq), dtype=bool, count=m)
+        # naive datetime objects (Excel date cells): all at once
+        is_dt = np.fromiter(
+            (isinstance(v, _dt.datetime) and v.tzinfo is None for v in uniq), dtype=bool, count=m
+        )
     if is_dt.any():
         put_stamps(np.flatnonzero(is_dt), pd.Series(list(uniq[is_dt]), dtype="datetime64[us]"))
     # numbers (Excel serials in General cells, unix times): all at once
@@ -1127,22 +1331,29 @@ def parse_timestamp(
             bad[i], far[i] = True, stamp.year
     str_pos = np.flatnonzero(is_str)
     if len(str_pos):
-        texts = pd.Series(uniq[str_pos], dtype=object).str.strip()
+        if fast:
+            texts = sub.str.strip().reset_index(drop=True)
+        else:
+            texts = pd.Series(uniq[str_pos], dtype=object).str.strip()
         if format and format not in ("excel", "unix", "unix_ms"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 stamps = pd.to_datetime(texts, format=format, errors="coerce")
             put_stamps(str_pos, stamps)
         else:
-            numeric = texts.str.match(_NUMBER_RE.pattern).to_numpy(dtype=bool)
-            compact = numeric & texts.str.fullmatch(r"\d{8}").to_numpy(dtype=bool)
+            numeric = _rx(texts, _NUMBER_RE.pattern)
+            compact = numeric.copy()
+            if numeric.any():
+                compact[numeric] = _rx(texts[numeric], r"\d{8}", "full")
             if format is not None:
                 compact[:] = False
-            iso = ~numeric & texts.str.match(_ISO_RE.pattern).to_numpy(dtype=bool)
-            with_tz = iso & texts.str.contains(_TZ_SUFFIX_RE.pattern, case=False).to_numpy(
-                dtype=bool
-            )
-            dmy = ~numeric & ~iso & texts.str.match(_DMY_RE.pattern).to_numpy(dtype=bool)
+            iso = ~numeric & _rx(texts, _ISO_RE.pattern)
+            with_tz = iso.copy()
+            if iso.any():
+                with_tz[iso] = _rx(texts[iso], _TZ_SUFFIX_RE.pattern, "search", case=False)
+            dmy = ~numeric & ~iso
+            if dmy.any():
+                dmy[dmy] = _rx(texts[dmy], _DMY_RE.pattern)
             rest = ~(numeric | iso | dmy)
             if compact.any():
                 put_stamps(
@@ -1164,7 +1375,8 @@ def parse_timestamp(
                     failed[sel] = stamps.isna().to_numpy()
                     rest |= failed  # not ISO after all: the general reader has a go
             if dmy.any():
-                put(str_pos[dmy], *_dmy_vectorized(texts[dmy], dayfirst))
+                reader = _dmy_arrow if _arrow_text(texts) else _dmy_vectorized
+                put(str_pos[dmy], *reader(texts[dmy], dayfirst))
             for j in np.flatnonzero(rest):
                 stamp = _other_text(texts.iloc[j], dayfirst, timezone)
                 i = str_pos[j]
@@ -1190,19 +1402,25 @@ def parse_timestamp(
                 ).to_numpy()
                 far[str_pos[unknown][real]] = ymd[0].to_numpy()[real]
             if excel_blank and format in (None, "excel"):
-                zero[str_pos] |= texts.str.match(_EXCEL_BLANK_TEXT_RE.pattern).to_numpy(dtype=bool)
+                zero[str_pos] |= _rx(texts, _EXCEL_BLANK_TEXT_RE.pattern)
+
+    def spread(per_value: np.ndarray, fill: Any) -> np.ndarray:
+        whole = np.full(len(series), fill, dtype=per_value.dtype)
+        whole[keep] = per_value if codes is None else per_value[codes]
+        return whole
+
     if excel_blank:
         zero |= ~bad & ~aware & np.isin(vals, _EXCEL_BLANK_DATES)
         vals[zero] = np.datetime64("NaT")
         bad[zero] = False
         far[zero] = np.nan
-        info["excel_blank"].loc[sub.index] = zero[codes]
+        info["excel_blank"] = pd.Series(spread(zero, False), index=idx)
     info["aware"] = int((aware & ~bad).sum())
     info["naive"] = int((~aware & ~bad).sum())
-    out.loc[sub.index] = vals[codes]
-    bad_out.loc[sub.index] = bad[codes]
+    out = pd.Series(spread(vals, np.datetime64("NaT")), index=idx)
+    bad_out = pd.Series(spread(bad, False), index=idx)
     far[~bad] = np.nan
-    info["out_of_range"].loc[sub.index] = far[codes]
+    info["out_of_range"] = pd.Series(spread(far, np.nan), index=idx)
     return out, bad_out, info
 
 
