@@ -2508,6 +2508,18 @@ def load_interactions(
         parsed[target] = values.set_axis(index)
 
     ordered = [c for c in INTERACTION_COLUMNS if c in parsed]
+    for dim, src in (spec_map.dimensions if spec_map is not None else {}).items():
+        found = _find_column(src, columns)
+        if found is None:
+            raise _fail(
+                name,
+                f"the dimension `{dim}` names the column {src!r}, which is not in the file",
+                f"a column named {src!r}",
+                f"columns {_shown(columns)}",
+                f"change the mapping line under `dimensions:` to one of the file's columns",
+            )
+        parsed[dim] = parse_string(frame[found]).set_axis(index)
+        ordered.append(dim)
     canon = pd.DataFrame({c: parsed[c] for c in ordered}, index=index)
     del parsed, series, values  # canon holds the parsed columns now
     _hint_date_and_time(specs, columns, canon, warns)
@@ -2726,7 +2738,8 @@ def load_interactions(
         data = canon
     del canon
     data = _derive(data, copy=False)
-    data = data[[c for c in INTERACTION_COLUMNS if c in data]]
+    dims = list(spec_map.dimensions) if spec_map is not None else []
+    data = data[[c for c in INTERACTION_COLUMNS if c in data] + dims]
     data.attrs["scales"] = {k: [v.low, v.high] for k, v in scale_map.items()}
 
     rej_issues = issues_df[issues_df["action"] == "rejected"]

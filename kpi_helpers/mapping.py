@@ -129,7 +129,18 @@ _SPEC_KEYS = (
 OTHERWISE = ("reject", "true", "false")
 #: Separator of the parts of a composite id (``interaction_id: [order_id, review_id]``).
 ID_SEPARATOR = "|"
-_TOP_KEYS = ("name", "description", "columns", "scales", "timezone", "dayfirst", "decimal")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "columns",
+    "scales",
+    "timezone",
+    "dayfirst",
+    "decimal",
+    "dimensions",
+)
+#: Names a dimension may not take: the canonical columns, time grains and the engine's keys.
+_RESERVED_DIMENSIONS = ("day", "week", "month", "quarter", "year", "period", "channel_family")
 #: Decimal marks a mapping may declare (``decimal: ","`` reads ``1.234,5``).
 DECIMAL_MARKS = (",", ".")
 
@@ -229,6 +240,8 @@ class ColumnMapping:
     description: str | None = None
     #: Assumptions made while reading a mapping file: ``(message, fields)`` for ``t()``.
     warnings: tuple = ()
+    #: Further text columns kept as dimensions: dimension name -> source column.
+    dimensions: dict[str, str] = field(default_factory=dict)
 
 
 def _default_type(target: str) -> str:
@@ -567,7 +580,49 @@ def parse_mapping(raw: _MappingABC | ColumnMapping, *, origin: str = "mapping") 
         decimal=_decimal(raw.get("decimal"), origin),
         name=raw.get("name"),
         description=raw.get("description"),
+        dimensions=_parse_dimensions(raw.get("dimensions"), origin),
     )
+
+
+def _parse_dimensions(raw: Any, origin: str) -> dict[str, str]:
+    """``dimensions:`` of a mapping: a list of source columns (each kept under its folded
+    name: ``Priority`` -> ``priority``) or a mapping ``name: source column``.
+
+    >>> _parse_dimensions(["Priority", "Fila de atendimento"], "m")
+    {'priority': 'Priority', 'fila_de_atendimento': 'Fila de atendimento'}
+    """
+    if raw is None:
+        return {}
+    if isinstance(raw, str):
+        raw = [raw]
+    if isinstance(raw, list):
+        pairs = [(normalize_name(c), c) for c in raw]
+    elif isinstance(raw, _MappingABC):
+        pairs = list(raw.items())
+    else:
+        pairs = None
+    if pairs is None or not all(isinstance(c, str) and c.strip() for _, c in pairs):
+        raise OptionError(
+            f"{origin}: `dimensions` must list source columns ([Priority, Queue]) or map names "
+            f"to columns ({{priority: Prioridade}}), got {raw!r}."
+        )
+    out: dict[str, str] = {}
+    for name, column in pairs:
+        name = str(name)
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise OptionError(
+                f"{origin}: dimension name {name!r} must be lower-case letters, digits and '_' "
+                "(starting with a letter), e.g. priority or fila."
+            )
+        if name in INTERACTION_COLUMNS or name in _RESERVED_DIMENSIONS:
+            raise OptionError(
+                f"{origin}: dimension name {name!r} is taken (a canonical column or a time "
+                "grain); give it another name: dimensions: {my_name: " + repr(column) + "}."
+            )
+        if name in out:
+            raise OptionError(f"{origin}: dimension {name!r} is given twice.")
+        out[name] = column
+    return out
 
 
 # --------------------------------------------------------------------------- presets
