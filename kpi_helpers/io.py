@@ -679,6 +679,18 @@ def _no_header_row(name: str, header_row: int, available: int) -> DataError:
     )
 
 
+def _header_index(head: list, header_row: int | None, want, name: str, warns: list) -> int:
+    """The header's position among the top rows ``head``: ``header_row`` (1-based) when
+    given, else the row holding the mapped columns (with a warning when not the first)."""
+    if header_row is not None:
+        if header_row > len(head):
+            raise _no_header_row(name, header_row, len(head))
+        return header_row - 1
+    index = _find_header(head, want)
+    _warn_header(name, index, warns)
+    return index
+
+
 def _warn_header(name: str, index: int, warns: list) -> None:
     if index > 0:
         warns.append((_W_HEADER_ROW, {"file": name, "row": str(index + 1), "count": str(index)}))
@@ -741,13 +753,7 @@ def _read_csv_text(
         starts.pop()
     except csv.Error:
         starts = starts[: len(head)]
-    if header_row is not None:
-        if header_row > len(head):
-            raise _no_header_row(name, header_row, len(head))
-        index = header_row - 1
-    else:
-        index = _find_header(head, want)
-        _warn_header(name, index, warns)
+    index = _header_index(head, header_row, want, name, warns)
     skip = starts[index] if head else 0
 
     def unreadable(exc: Exception | str) -> DataError:
@@ -1042,13 +1048,7 @@ def _read_csv_fast(
         return None
     if [len(r) for r in head] != recs.counts[: len(head)].tolist():
         return None  # the csv module splits the top otherwise: let it read the file
-    if header_row is not None:
-        if header_row > len(head):
-            raise _no_header_row(name, header_row, len(head))
-        index = header_row - 1
-    else:
-        index = _find_header(head, want)
-        _warn_header(name, index, warns)
+    index = _header_index(head, header_row, want, name, warns)
     skip = lines[index]
     header = head[index]
     names = _header_names(header)

@@ -202,11 +202,9 @@ class Account:
 
 # -- preparing ------------------------------------------------------------------------------
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from .runner import _sha256 as sha256
+
+    return sha256(path)
 
 
 def _shown(path: Path, base_dir: Path) -> str:
