@@ -68,6 +68,10 @@ benchmark-reports: setup
 benchmark-load: setup
 	$(PY) benchmarks/load.py
 
+## benchmark-import: start-up time of `import kpi_helpers` and `kpi-report --help` (median of 5, vs bare python)
+benchmark-import: setup
+	$(PY) benchmarks/import_time.py
+
 ## sample: regenerate the committed sample data in data/sample/
 sample: setup
 	$(PY) -m kpi_helpers.sample --write
@@ -84,4 +88,4 @@ golden: setup
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache .hypothesis benchmarks/.cache
 
-.PHONY: help setup browser test test-fast report lint format benchmark benchmark-reports benchmark-load sample strip golden clean
+.PHONY: help setup browser test test-fast report lint format benchmark benchmark-reports benchmark-load benchmark-import sample strip golden clean

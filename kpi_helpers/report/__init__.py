@@ -13,8 +13,18 @@ Importing this package is cheap: papermill and nbconvert load only when a job ru
 
 from __future__ import annotations
 
-from .charts_offline import chart_html, enable_offline_charts
-from .config import Job, ReportConfig, Schedule, load_config
+import importlib
+from typing import TYPE_CHECKING
+
+#: Public name -> submodule that defines it, imported on first access (PEP 562).
+_LAZY = {
+    "Job": "config",
+    "ReportConfig": "config",
+    "Schedule": "config",
+    "chart_html": "charts_offline",
+    "enable_offline_charts": "charts_offline",
+    "load_config": "config",
+}
 
 __all__ = [
     "Job",
@@ -24,3 +34,26 @@ __all__ = [
     "enable_offline_charts",
     "load_config",
 ]
+
+if TYPE_CHECKING:
+    from .charts_offline import chart_html, enable_offline_charts
+    from .config import Job, ReportConfig, Schedule, load_config
+
+
+def __getattr__(name: str):
+    """Import the public ``name`` (or a submodule such as ``runner``) on first access."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
