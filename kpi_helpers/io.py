@@ -2516,7 +2516,7 @@ def load_interactions(
                 f"the dimension `{dim}` names the column {src!r}, which is not in the file",
                 f"a column named {src!r}",
                 f"columns {_shown(columns)}",
-                f"change the mapping line under `dimensions:` to one of the file's columns",
+                "change the mapping line under `dimensions:` to one of the file's columns",
             )
         parsed[dim] = parse_string(frame[found]).set_axis(index)
         ordered.append(dim)

@@ -37,7 +37,9 @@ def test_dimensions_by_name_and_as_a_list(export):
 
 
 def test_a_dimension_splits_the_kpis(export):
-    res = kh.load_interactions(export, mapping={**BASE, "dimensions": {"queue": "Fila de atendimento"}})
+    res = kh.load_interactions(
+        export, mapping={**BASE, "dimensions": {"queue": "Fila de atendimento"}}
+    )
     out = kh.compute(res, ["volume", "answer_rate"], by="queue").set_index("queue")
     assert out.loc["N1", "volume"] == 2 and out.loc["N1", "answer_rate"] == 1.0
     assert out.loc["N2", "volume"] == 2 and out.loc["N2", "answer_rate"] == 0.5

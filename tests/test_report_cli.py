@@ -220,7 +220,9 @@ def test_dry_run_backfill_and_param_placeholders(tmp_path):
     assert proc.returncode == 1, _out(proc)
     planned = [x.split()[1].rstrip(":") for x in proc.stdout.splitlines() if "would run" in x]
     assert planned == ["2026-01"]
-    skipped = [x.split()[1].rstrip(":") for x in proc.stdout.splitlines() if "would be skipped" in x]
+    skipped = [
+        x.split()[1].rstrip(":") for x in proc.stdout.splitlines() if "would be skipped" in x
+    ]
     assert skipped == ["2025-11", "2025-12"]
     assert "no data for November 2025: the data starts on Jan 1, 2026" in proc.stdout
     assert "note = 'prev 2025-12'" in proc.stdout
@@ -368,8 +370,15 @@ def test_failures_keep_good_report_and_failed_notebook(workspace):
     good_run = (folder / "run.json").read_bytes()
     # a missing data file is found before any notebook runs: nothing is written
     missing = run_cli(
-        "run", "good", "--config", str(config), "--as-of", "2026-02-01",
-        "--param", "data=missing.parquet", cwd=root,
+        "run",
+        "good",
+        "--config",
+        str(config),
+        "--as-of",
+        "2026-02-01",
+        "--param",
+        "data=missing.parquet",
+        cwd=root,
     )
     assert missing.returncode == 1
     assert "Job good: data file not found: missing.parquet" in missing.stderr

@@ -231,7 +231,11 @@ def test_declared_scale_travels_with_the_cached_table(tmp_path):
         "4,2026-10-04 10:00,4\n",
         encoding="utf-8",
     )
-    mapping = {"interaction_id": "id", "created_at": "when", "csat": {"column": "score", "scale": [1, 10]}}
+    mapping = {
+        "interaction_id": "id",
+        "created_at": "when",
+        "csat": {"column": "score", "scale": [1, 10]},
+    }
     spec = SourceSpec("data", ("e.csv",), mapping)
     account = prepare_source(spec, base_dir=tmp_path, cache_dir=tmp_path / "c", job="j")
     assert kh.compute(account.path, "csat")["csat"].iloc[0] == pytest.approx(2 / 4)
@@ -346,13 +350,28 @@ def test_due_on_the_sample_skips_a_month_without_data(tmp_path):
     assert "Volume" not in index and "p &lt;" not in index
     # the dry run says so in advance; `run` of that one job exits non-zero
     dry = run_cli(
-        "run", "scorecard", "--as-of", "2026-12-01", "--dry-run", "--out", str(tmp_path),
-        "--lang", "en", cwd=ROOT,
+        "run",
+        "scorecard",
+        "--as-of",
+        "2026-12-01",
+        "--dry-run",
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "en",
+        cwd=ROOT,
     )
     assert dry.returncode == 1
     assert "scorecard 2026-11: would be skipped: no data for November 2026" in dry.stdout
     run = run_cli(
-        "run", "scorecard", "--as-of", "2026-12-01", "--out", str(tmp_path), "--lang", "en",
+        "run",
+        "scorecard",
+        "--as-of",
+        "2026-12-01",
+        "--out",
+        str(tmp_path),
+        "--lang",
+        "en",
         cwd=ROOT,
     )
     assert run.returncode == 1
@@ -416,7 +435,7 @@ def test_rejected_rows_csv_neutralises_formula_cells(tmp_path):
     (tmp_path / "e.csv").write_text(
         "interaction_id,created_at,channel\n"
         "a,2026-10-01 10:00,phone\n"
-        "=HYPERLINK(\"http://x\"),not a date,@SUM(A1)\n"
+        '=HYPERLINK("http://x"),not a date,@SUM(A1)\n'
         "b,2026-10-02 10:00,phone\n",
         encoding="utf-8",
     )

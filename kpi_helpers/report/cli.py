@@ -251,9 +251,7 @@ def _plans(config, jobs, *, as_of, first, last, overrides, out, timeout, lang):
                     timeout=timeout,
                     lang=lang,
                 )
-                plans.append(
-                    prepare_plan(plan, config, memo=cache, lang=lang, cache_dir=cache_dir)
-                )
+                plans.append(prepare_plan(plan, config, memo=cache, lang=lang, cache_dir=cache_dir))
         except KpiError as exc:
             errors.append((job.name, str(exc)))
     return plans, errors
@@ -579,18 +577,30 @@ def index_command(
 def check_data_command(
     files: Annotated[
         list[str],
-        typer.Argument(help="The export file(s): CSV, Excel or Parquet (globs allowed).", metavar="FILE"),
+        typer.Argument(
+            help="The export file(s): CSV, Excel or Parquet (globs allowed).", metavar="FILE"
+        ),
     ],
     mapping: Annotated[
         str | None,
-        typer.Option("--mapping", "-m", help="A mapping YAML file or a preset name (kpi_helpers.list_presets())."),
+        typer.Option(
+            "--mapping",
+            "-m",
+            help="A mapping YAML file or a preset name (kpi_helpers.list_presets()).",
+        ),
     ] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet(s): a name, or 'all'.")] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Excel sheet(s): a name, or 'all'.")
+    ] = None,
     dayfirst: Annotated[
         bool | None,
-        typer.Option("--dayfirst/--monthfirst", help="How 01/02/2026 reads when the values do not tell."),
+        typer.Option(
+            "--dayfirst/--monthfirst", help="How 01/02/2026 reads when the values do not tell."
+        ),
     ] = None,
-    decimal: Annotated[str | None, typer.Option("--decimal", help="Decimal mark of text numbers: ',' or '.'.")] = None,
+    decimal: Annotated[
+        str | None, typer.Option("--decimal", help="Decimal mark of text numbers: ',' or '.'.")
+    ] = None,
     lang: LangOpt = None,
     suggest: Annotated[
         Path | None,

@@ -69,8 +69,13 @@ def collect_reports(root: Path) -> dict[str, list[IndexEntry]]:
             skip = _read(period_dir / "run.skipped.json")
             if good is None and bad is None and skip is None:
                 continue
-            if good is None and skip is not None and (
-                bad is None or str(skip.get("generated_at", "")) >= str(bad.get("generated_at", ""))
+            if (
+                good is None
+                and skip is not None
+                and (
+                    bad is None
+                    or str(skip.get("generated_at", "")) >= str(bad.get("generated_at", ""))
+                )
             ):
                 bad = None  # the latest word on a period without a report: no data
             main = good or bad or skip

@@ -1319,7 +1319,9 @@ def _rejected_files(plan: RunPlan) -> list[tuple[str, bytes]]:
     out = []
     for account in plan.sources:
         if account.rejected and account.rejected_csv:
-            out.append((plan.rejected_csv_for(account.role).name, Path(account.rejected_csv).read_bytes()))
+            out.append(
+                (plan.rejected_csv_for(account.role).name, Path(account.rejected_csv).read_bytes())
+            )
     return out
 
 

@@ -127,15 +127,19 @@ def parse_source(value, *, kind: str, where: str) -> SourceSpec:
         raise ConfigError(
             f"{where}: 'mapping' must be a preset name, a YAML file or a mapping, got {mapping!r}."
         )
-    if kind == "operations" and isinstance(mapping, str) and not mapping.lower().endswith(
-        (".yml", ".yaml")
+    if (
+        kind == "operations"
+        and isinstance(mapping, str)
+        and not mapping.lower().endswith((".yml", ".yaml"))
     ):
         raise ConfigError(
             f"{where}: 'mapping' of operations must be a YAML file or a mapping "
             f"(canonical column: source column), got {mapping!r}."
         )
     if value.get("on_invalid", "reject") not in ("reject", "null"):
-        raise ConfigError(f"{where}: 'on_invalid' must be 'reject' or 'null', got {value['on_invalid']!r}.")
+        raise ConfigError(
+            f"{where}: 'on_invalid' must be 'reject' or 'null', got {value['on_invalid']!r}."
+        )
     options = {k: value[k] for k in allowed if k in value}
     return SourceSpec(kind, tuple(f.strip() for f in files), mapping, options)
 
@@ -359,7 +363,9 @@ def prepare_source(
         "options": _json_safe(dict(spec.options)),
         "code": _code_version(),
     }
-    key = hashlib.sha256(json.dumps(key_data, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    key = hashlib.sha256(json.dumps(key_data, sort_keys=True, default=str).encode()).hexdigest()[
+        :24
+    ]
     if memo is not None and key in memo:
         return memo[key]
     account = None
@@ -404,9 +410,8 @@ def _is_canonical_parquet(path: Path) -> bool:
     except Exception:  # noqa: BLE001 - not Parquet after all: the loader will say why
         return False
     names = set(schema.names)
-    return (
-        {"interaction_id", "created_at"} <= names
-        and pa.types.is_timestamp(schema.field("created_at").type)
+    return {"interaction_id", "created_at"} <= names and pa.types.is_timestamp(
+        schema.field("created_at").type
     )
 
 
@@ -606,9 +611,7 @@ def _load_account(
         account.last_contact = _iso(created.max())
         if "channel" in data.columns:
             grouped = created.groupby(data["channel"].fillna("unknown").astype(str))
-            account.channels = {
-                str(k): [_iso(v.min()), _iso(v.max())] for k, v in grouped
-            }
+            account.channels = {str(k): [_iso(v.min()), _iso(v.max())] for k, v in grouped}
     return account
 
 
@@ -716,7 +719,12 @@ def job_as_of(
 
 
 def prepare_plan(
-    plan, config, *, memo: dict | None = None, lang: str | None = None, cache_dir: Path | None = None
+    plan,
+    config,
+    *,
+    memo: dict | None = None,
+    lang: str | None = None,
+    cache_dir: Path | None = None,
 ):
     """``plan`` with its data sources loaded: the notebook reads the validated tables.
 
@@ -797,7 +805,9 @@ def _when(value, lang: str) -> str:
     return format_date(pd.Timestamp(value).date(), lang)
 
 
-def describe_account(account: Account, lang: str, *, rejected_href: str | None = None) -> DataSummary:
+def describe_account(
+    account: Account, lang: str, *, rejected_href: str | None = None
+) -> DataSummary:
     """The "Data" section's entry for ``account`` in ``lang``.
 
     >>> a = Account(role="data", files=[{"path": "x.csv"}], path="x.parquet", read=10,
@@ -814,7 +824,11 @@ def describe_account(account: Account, lang: str, *, rejected_href: str | None =
 
     roles = {"data": t("contacts", lang), "operations": t("operations", lang)}
     if account.loaded_by == "canonical":
-        facts = t("{rows} rows (a canonical table: its rows were checked, not reloaded).", lang, rows=n(account.read))
+        facts = t(
+            "{rows} rows (a canonical table: its rows were checked, not reloaded).",
+            lang,
+            rows=n(account.read),
+        )
     else:
         facts = t(
             "{read} rows read: {loaded} loaded, {rejected} rejected.",
@@ -862,7 +876,9 @@ def _warning_text(msg: str, fields: Mapping, lang: str) -> str:
         return texts.get(lang) or texts.get("en") or msg
 
     shown = {
-        k: format_number(v, lang, decimals=0) if isinstance(v, int) and not isinstance(v, bool) else v
+        k: format_number(v, lang, decimals=0)
+        if isinstance(v, int) and not isinstance(v, bool)
+        else v
         for k, v in fields.items()
         if k != "_file"
     }
