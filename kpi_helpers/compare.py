@@ -519,6 +519,7 @@ _SOURCES = {
     "team": "from team {segment}",
     "agent": "from agent {segment}",
     "category": "from category {segment}",
+    "channel_family": "from channel family {segment}",
 }
 
 
@@ -1115,14 +1116,16 @@ def _check_by(by) -> str | None:
         return None
     if not isinstance(by, str):
         raise OptionError(
-            "`by` must be one dimension column such as 'channel', 'team', 'agent' or "
-            f"'category' (or None), got {by!r}."
+            "`by` must be one dimension column such as 'channel', 'team', 'agent', "
+            f"'category', 'channel_family' or another text column of the data (or None), "
+            f"got {by!r}."
         )
     if by in _TIME_GRAINS or by == "period":
         raise OptionError(
-            "`by` must be a dimension such as 'channel', 'team', 'agent' or 'category', not a "
-            f"time grain, got {by!r}."
+            "`by` must be a dimension such as 'channel', 'team', 'agent', 'category', "
+            f"'channel_family' or another text column of the data, not a time grain, got {by!r}."
         )
+    # whether the data has it is checked by the engine (it names the valid dimensions)
     return by
 
 
@@ -1206,7 +1209,8 @@ def compare(
         Anything :func:`kpi_helpers.periods.parse_period` accepts (``"2026-01"``,
         ``"previous_month"`` with ``as_of``, a range, a Period...). They must not overlap.
     by : str, optional
-        A dimension (``"channel"``, ``"team"``, ``"agent"``, ``"category"``) for the drivers.
+        A dimension for the drivers: ``"channel"``, ``"team"``, ``"agent"``, ``"category"``,
+        ``"channel_family"`` or any other text column of the data (``"priority"``...).
     options : dict, optional
         KPI options, passed to the engine.
     as_of : date or str, optional

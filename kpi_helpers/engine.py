@@ -20,6 +20,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _dc_replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,20 +31,28 @@ import numpy as np
 import pandas as pd
 
 from . import checks as _checks
+from .channels import family_case, thresholds_for
 from .config import DEFAULT_TIMEZONE
 from .errors import DataError, MetricUnavailable, OptionError
-from .metrics import (
-    CHANNEL_ALIASES,
-    DEFAULT_SL_OTHER,
-    DEFAULT_SL_THRESHOLDS,
-    SOCIAL_CHANNELS,
-    Metric,
-    Parts,
-    get_metric,
+from .metrics import Metric, Parts, get_metric
+from .schema import (
+    DEFAULT_SCALES,
+    DERIVED_DIMENSIONS,
+    DIMENSION_COLUMNS,
+    INTERACTION_COLUMNS,
+    TIME_GRAINS,
+    Scale,
+    dimension_columns,
 )
-from .schema import DEFAULT_SCALES, DIMENSION_COLUMNS, INTERACTION_COLUMNS, TIME_GRAINS, Scale
 
-__all__ = ["compute", "compute_components", "default_backend", "as_table"]
+__all__ = [
+    "compute",
+    "compute_components",
+    "default_backend",
+    "as_table",
+    "normalize_by",
+    "DimensionError",
+]
 
 _GRAIN_UNIT = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 _VIRTUAL = {
@@ -438,35 +447,47 @@ class _Context:
         return self.scales.get(name, DEFAULT_SCALES[name])
 
     def sl_threshold(self, threshold):
+        """The service-level threshold of each row (seconds), by channel family or spelling
+        (:func:`kpi_helpers.channels.thresholds_for`)."""
         if isinstance(threshold, (int, float)) and not isinstance(threshold, bool):
             return ibis.literal(float(threshold))
-        table = {k: float(v) for k, v in DEFAULT_SL_THRESHOLDS.items()}
-        given = {}
-        if isinstance(threshold, Mapping):
-            given = {str(k).strip().lower(): float(v) for k, v in threshold.items()}
-        table.update(given)
-        # other spellings follow their channel (a user's {"email": 3600} covers "e-mail")
-        for ch in SOCIAL_CHANNELS:
-            table.setdefault(ch, table["social"])
-        for alias, ch in CHANNEL_ALIASES.items():
-            table.setdefault(alias, table[ch])
+        if "channel" not in self.columns:
+            return ibis.literal(thresholds_for(threshold, [])[1])
         ch = self.t.channel
         values = self.channel_values
-        if values is None or not ch.type().is_string():
-            # one CASE on the normalised channel (evaluated once per row)
-            return ch.strip().lower().substitute(table, else_=DEFAULT_SL_OTHER)
-        # the data's own channel spellings, normalised here once: a CASE on the raw value
-        # with only the channels that differ from the default (no string work per row)
-        raw = {}
-        for value in values:
-            if value is None:
-                continue
-            thr = table.get(str(value).strip().lower(), DEFAULT_SL_OTHER)
-            if thr != DEFAULT_SL_OTHER:
-                raw[str(value)] = thr
-        if not raw:
-            return ibis.literal(DEFAULT_SL_OTHER)
-        return ch.substitute(raw, else_=DEFAULT_SL_OTHER)
+        if values is not None:
+            # the data's own channel values, folded here once: a CASE on the raw value with
+            # only the channels that differ from the missing channel's threshold
+            per, missing = thresholds_for(threshold, values)
+            raw = {v: thr for v, thr in per.items() if thr != missing}
+            if not raw:
+                return ibis.literal(missing)
+            return ch.substitute(raw, else_=missing)
+        # no distinct values at hand: the family from the trimmed lower-case text
+        from .channels import FAMILY_IDS, UNKNOWN, fold
+
+        fam_thr, missing = thresholds_for(threshold, FAMILY_IDS)
+        expr = family_case(ch).substitute(fam_thr, else_=missing)
+        spelled = {}
+        for key, value in (threshold or {}).items():
+            if fold(key) not in {fold(f) for f in (*FAMILY_IDS, UNKNOWN)}:
+                spelled[str(key).strip().lower()] = float(value)
+        if spelled:
+            text = ch.cast("string").strip().lower()
+            expr = ibis.cases(*((text == k, v) for k, v in spelled.items()), else_=expr)
+        return expr
+
+    def add_derived(self, t, dims):
+        """``t`` plus the derived dimensions of ``dims`` the data does not hold itself."""
+        extra = {}
+        if "channel_family" in dims and "channel_family" not in self.columns:
+            # null for a missing channel: the engine shows it as "unknown"
+            extra["channel_family"] = (
+                family_case(t.channel, self.channel_values)
+                if "channel" in self.columns
+                else ibis.null("string")
+            )
+        return t.mutate(**extra) if extra else t
 
     def open_duration(self, options):
         as_of = options.get("as_of") or self.stats.get("as_of")
@@ -625,27 +646,75 @@ def _missing_requirements(metric: Metric, columns: set[str]) -> list[str]:
     return [" or ".join(g) for g in kept]
 
 
-def normalize_by(by, columns: set[str] | None = None) -> tuple[str | None, list[str]]:
-    """Split `by` into a time grain and dimensions (``columns`` None: presence not checked)."""
+class DimensionError(OptionError, DataError):
+    """A ``by=`` name that is not a dimension of the data (not a column, or a measure).
+
+    Both an :class:`OptionError` (a bad argument) and a :class:`DataError` (the data lacks
+    the column), so callers catching either keep working."""
+
+
+def _dimension_hint(item, available: Sequence[str]) -> str:
+    import difflib
+
+    names = [*available, *TIME_GRAINS]
+    close = difflib.get_close_matches(str(item), names, n=1, cutoff=0.75)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def normalize_by(by, columns=None) -> tuple[str | None, list[str]]:
+    """Split `by` into a time grain and dimensions.
+
+    ``columns``: None (presence not checked: any name is taken as a dimension), the data's
+    column names, or its schema (name -> Ibis type), which also checks that a column is text
+    or integer codes. Dimensions are the canonical ones (``channel``, ``team``, ``agent``,
+    ``category``), any other text column of the data (``priority``, ``queue``...) and
+    ``channel_family`` (derived from ``channel``; see :mod:`kpi_helpers.channels`).
+    ``channel`` and ``channel_family`` are accepted without a channel column (every contact
+    is then ``"unknown"``).
+    """
     if by is None:
         return None, []
     items = [by] if isinstance(by, str) else list(by)
     grain = None
     dims: list[str] = []
+    typed = isinstance(columns, Mapping)
     for item in items:
+        if not isinstance(item, str) or not item.strip() or item == "period":
+            valid = ", ".join(repr(x) for x in (*TIME_GRAINS, *DIMENSION_COLUMNS))
+            raise OptionError(
+                f"`by` must be None, a time grain or a dimension ({valid}, or another text "
+                f"column of the data), got {item!r}."
+            )
         if item in TIME_GRAINS:
             if grain is not None:
                 raise OptionError(f"`by` may hold one time grain, got {grain!r} and {item!r}.")
             grain = item
-        elif item in DIMENSION_COLUMNS or (columns is not None and item in columns):
-            if columns is not None and item not in columns and item != "channel":
-                raise DataError(f"`by` names {item!r} but the data has no column {item!r}.")
+            continue
+        if item in dims:
+            continue
+        if columns is None or item in ("channel", *DERIVED_DIMENSIONS):
             dims.append(item)
-        else:
-            valid = ", ".join(repr(x) for x in (*TIME_GRAINS, *DIMENSION_COLUMNS))
-            raise OptionError(
-                f"`by` must be None, a time grain or a dimension ({valid}), got {item!r}."
+            continue
+        schema = dict(columns.items()) if typed else {c: None for c in columns}
+        available = (
+            dimension_columns(schema)
+            if typed
+            else [c for c in schema if c not in INTERACTION_COLUMNS or c in DIMENSION_COLUMNS]
+        )
+        listed = ", ".join(available) or "none"
+        if item not in schema:
+            raise DimensionError(
+                f"`by`: {item!r} is not a column of the data; dimensions available: {listed} "
+                f"(time grains: {', '.join(TIME_GRAINS)}).{_dimension_hint(item, available)}"
             )
+        if typed and item not in available:
+            dtype = schema[item]
+            kind = INTERACTION_COLUMNS.get(item) or str(dtype)
+            raise DimensionError(
+                f"`by`: {item!r} is not a dimension (a column of {kind} values; dimensions "
+                f"are text or integer-code columns); dimensions available: {listed}."
+            )
+        dims.append(item)
     return grain, dims
 
 
@@ -756,7 +825,11 @@ def compute(
         KPI ids (see :func:`kpi_helpers.catalog`).
     by : None, str or list of str
         A time grain (``"day"``, ``"week"``, ``"month"``, ``"quarter"``, ``"year"``) and/or
-        dimensions (``"channel"``, ``"team"``, ``"agent"``, ``"category"``).
+        dimensions: ``"channel"``, ``"team"``, ``"agent"``, ``"category"``, any other text
+        (or integer-code) column of the data (``"priority"``, ``"queue"``...), and
+        ``"channel_family"`` (the family of the channel, computed in the query; see
+        :mod:`kpi_helpers.channels`). Dimension values are kept as written in the data
+        (``"Social media"`` stays ``"Social media"``); missing ones are ``"unknown"``.
     options : dict, optional
         Per-KPI options, e.g. ``{"service_level": {"threshold_s": 60}}``; the keys
         ``hours``, ``calendar`` and ``as_of`` at the top level apply to every KPI taking them.
@@ -856,7 +929,8 @@ def _run_all(data, metrics, by, *, operations=None, **kw):
         if keys:
             frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
         frame.attrs = attrs
-    keys = [c for c in frame.columns if c in ("period", *TIME_GRAINS, *DIMENSION_COLUMNS)]
+    by_dims = normalize_by(by)[1]
+    keys = [c for c in frame.columns if c in ("period", *TIME_GRAINS, *DIMENSION_COLUMNS, *by_dims)]
     frame.attrs.setdefault("keys", tuple(keys))
     frame.attrs.setdefault("unavailable", {})
     values = [m.id for m in metric_list]
@@ -866,6 +940,11 @@ def _run_all(data, metrics, by, *, operations=None, **kw):
     ]
     out.attrs = frame.attrs
     return out, metric_list
+
+
+def _channel_values(source: _Source, raw) -> list:
+    """The distinct values of the data's channel column (one small query)."""
+    return source.execute(raw.select("channel").distinct())["channel"].tolist()
 
 
 def _run(
@@ -893,7 +972,7 @@ def _run(
                 f"{', '.join(sorted(columns)) or 'no columns'}). Map your creation date column "
                 "to created_at with kpi_helpers.load_interactions(path, mapping={'created_at': ...})."
             )
-    grain, dims = normalize_by(by, columns)
+    grain, dims = normalize_by(by, raw.schema())
     opts = _resolve_options(metric_list, options, quantiles)
 
     unavailable: dict[str, str] = {}
@@ -965,16 +1044,19 @@ def _run(
         want_sumsq=components,
         zone=source.local_zone,
     )
-    if (
-        "channel" in columns
-        and raw.channel.type().is_string()
-        and any(
+    derived = [d for d in dims if d in DERIVED_DIMENSIONS and d not in columns]
+    if "channel" in columns and (
+        derived
+        or any(
             m.id == "service_level" and not isinstance(opts[m.id].get("threshold_s"), (int, float))
             for m in usable
         )
     ):
-        # a tiny query for the distinct channels keeps string work out of the main query
-        ctx.channel_values = source.execute(raw.select("channel").distinct())["channel"].tolist()
+        # a tiny query for the distinct channels keeps string work out of the main query:
+        # thresholds and families are looked up here, the query holds one CASE on the value
+        ctx.channel_values = _channel_values(source, raw)
+    if derived:
+        ctx.t = ctx.add_derived(ctx.t, derived)
     # the row checks of the data (cached per source; riding in this query when it reads
     # every row, else one aggregate query of their own): one DataWarning per call
     data_check = _checks._Fused(
@@ -1123,7 +1205,10 @@ def _run(
     coverage = check.coverage
     if periods and dims:
         # where each segment starts and stops (compare's driver notes), cached per source
-        coverage = _checks.with_segments(data, source, coverage, dims)
+        seg_source = source
+        if derived:
+            seg_source = _dc_replace(source, table=ctx.add_derived(raw, derived))
+        coverage = _checks.with_segments(data, seg_source, coverage, dims)
     out.attrs["coverage"] = coverage
     return out, metric_list
 
@@ -1180,7 +1265,9 @@ def bucket_end(grain: str, start: pd.Timestamp) -> pd.Timestamp:
 def _stock_base(ctx, raw, dims):
     """The whole data, prepared (no period filter, no business clock), dimensions normalised:
     a stock at a bucket's end counts contacts created before the bucket."""
-    base = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone).t
+    base_ctx = _Context(raw, scales=ctx.scales, stats=ctx.stats, zone=ctx.zone)
+    base_ctx.channel_values = ctx.channel_values
+    base = base_ctx.add_derived(base_ctx.t, dims)
     if dims:
         base = base.mutate(**{d: base[d].cast("string").fill_null("unknown") for d in dims})
     return base

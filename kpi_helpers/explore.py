@@ -2,9 +2,9 @@
 
 ``explore(data, lang=...)`` returns an :class:`Explorer`. Displayed in JupyterLab it builds
 its widgets (KPI multi-select, time grain, date range, split-by dimension, multi-select
-filters for channel/team/category) and updates the trend chart, the table with n and the
-comparison against the previous period in place. In a rendered report,
-:meth:`Explorer.static_view` shows the same chart and tables without widgets.
+filters for channel/team/category and the data's other dimensions) and updates the trend
+chart, the table with n and the comparison against the previous period in place. In a
+rendered report, :meth:`Explorer.static_view` shows the same chart and tables without widgets.
 
 Large data stays fast: every update is ONE aggregate query through the engine
 (:func:`kpi_helpers.engine.compute_components` with the current and the previous period as
@@ -42,16 +42,19 @@ import pandas as pd
 
 from .engine import as_table, compute_components
 from .errors import OptionError
-from .i18n import format_number, format_value, normalize_lang, t
+from .i18n import format_number, format_value, normalize_lang, segment_label, t
 from .metrics import get_metric, list_metrics
 from .periods import Period, parse_period
-from .schema import TIME_GRAINS
+from .schema import DERIVED_DIMENSIONS, TIME_GRAINS, dimension_columns
 
 __all__ = [
     "FILTER_DIMENSIONS",
     "SPLIT_DIMENSIONS",
     "DRILL_LIMIT",
     "DIMENSION_TITLES",
+    "MAX_DIMENSION_VALUES",
+    "data_dimensions",
+    "dimension_title",
     "ExploreState",
     "ExploreResult",
     "DrillResult",
@@ -73,10 +76,15 @@ __all__ = [
     "StaticView",
 ]
 
-#: Dimensions offered as multi-select filters.
+#: Dimensions offered as multi-select filters (besides the data's other dimensions, see
+#: :func:`data_dimensions`).
 FILTER_DIMENSIONS = ("channel", "team", "category")
-#: Dimensions the results can be split by.
+#: Dimensions the results can be split by (idem); a state made without data accepts these
+#: and ``channel_family``.
 SPLIT_DIMENSIONS = ("channel", "team", "agent", "category")
+#: An extra text column with more distinct values than this (a subject, a customer name) is
+#: not offered as a split or a filter by the explorer (``compute(by=...)`` still takes it).
+MAX_DIMENSION_VALUES = 50
 #: Rows shown by the drill-down (the total count is always given).
 DRILL_LIMIT = 500
 _DEFAULT_METRICS = ("volume", "service_level", "csat")
@@ -88,7 +96,18 @@ _GRAIN_OFFSETS = {
     "quarter": pd.DateOffset(months=3),
     "year": pd.DateOffset(years=1),
 }
-DIMENSION_TITLES = {"channel": "Channel", "team": "Team", "agent": "Agent", "category": "Category"}
+DIMENSION_TITLES = {
+    "channel": "Channel",
+    "team": "Team",
+    "agent": "Agent",
+    "category": "Category",
+    "channel_family": "Channel family",
+}
+
+
+def dimension_title(dim: str, lang: str | None) -> str:
+    """A dimension's title: translated for the canonical ones, else the data's column name."""
+    return t(DIMENSION_TITLES[dim], lang) if dim in DIMENSION_TITLES else str(dim)
 
 
 # ----------------------------------------------------------------------------- state
@@ -175,6 +194,7 @@ def state_from_values(
     filters: Mapping[str, Sequence[str]] | None = None,
     options: Mapping[str, Any] | None = None,
     end_inclusive: bool = True,
+    dimensions: Sequence[str] | None = None,
 ) -> ExploreState:
     """Validate widget values into an :class:`ExploreState` (pure; no query).
 
@@ -188,11 +208,15 @@ def state_from_values(
         The date range. ``end`` is the last day shown (included) when ``end_inclusive``
         (as in the date pickers), else the first day excluded.
     split : str, optional
-        ``"channel"``, ``"team"``, ``"agent"``, ``"category"`` or None.
+        A dimension among ``dimensions``, or None.
     filters : dict, optional
         dimension -> values to keep; empty values mean "all".
     options : dict, optional
         KPI options for the engine.
+    dimensions : sequence of str, optional
+        The valid splits and filter keys: the data's dimensions (:func:`data_dimensions`;
+        the explorer passes them). Default: ``"channel"``, ``"team"``, ``"agent"``,
+        ``"category"`` and ``"channel_family"``.
 
     Examples
     --------
@@ -216,10 +240,12 @@ def state_from_values(
         raise OptionError(
             f"`grain` must be one of {', '.join(map(repr, TIME_GRAINS))}, got {grain!r}."
         )
-    if split is not None and split not in SPLIT_DIMENSIONS:
+    valid_dims = (
+        tuple(dimensions) if dimensions is not None else (*SPLIT_DIMENSIONS, *DERIVED_DIMENSIONS)
+    )
+    if split is not None and split not in valid_dims:
         raise OptionError(
-            f"`split` must be one of {', '.join(map(repr, SPLIT_DIMENSIONS))} or None, "
-            f"got {split!r}."
+            f"`split` must be one of {', '.join(map(repr, valid_dims))} or None, got {split!r}."
         )
     s = _as_date(start, "start")
     e = _as_date(end, "end")
@@ -229,10 +255,9 @@ def state_from_values(
         raise OptionError(f"`end` must be on or after `start`, got start {s} and end {end}.")
     pairs = []
     for dim, values in (filters or {}).items():
-        if dim not in SPLIT_DIMENSIONS:
+        if dim not in valid_dims:
             raise OptionError(
-                f"`filters` keys must be among {', '.join(map(repr, SPLIT_DIMENSIONS))}, "
-                f"got {dim!r}."
+                f"`filters` keys must be among {', '.join(map(repr, valid_dims))}, got {dim!r}."
             )
         vals = tuple(sorted(str(v) for v in (values or ())))
         if vals:
@@ -289,13 +314,45 @@ def filter_table(data, filters: Mapping[str, Sequence[str]] | None = None):
         values = [str(v) for v in (values or ())]
         if not values:
             continue
-        if dim not in table.columns:
+        if dim not in table.columns and dim not in DERIVED_DIMENSIONS:
             raise OptionError(
                 f"`filters`: column {dim!r} is not in the data (columns: "
                 f"{', '.join(table.columns)})."
             )
-        table = table.filter(table[dim].cast("string").fill_null("unknown").isin(values))
+        table = table.filter(_dimension_expr(table, dim).isin(values))
     return table
+
+
+def _dimension_expr(table, dim: str):
+    """A dimension's values as the engine groups them (text, null -> "unknown"); a derived
+    one (``channel_family``) computed from its source column (one distinct query)."""
+    if dim not in table.columns and dim in DERIVED_DIMENSIONS:
+        from .channels import family_case
+
+        if "channel" not in table.columns:
+            return ibis.literal("unknown")
+        values = table.select("channel").distinct().to_pandas()["channel"].tolist()
+        return family_case(table.channel, values).fill_null("unknown")
+    return table[dim].cast("string").fill_null("unknown")
+
+
+def data_dimensions(data, *, max_values: int | None = MAX_DIMENSION_VALUES) -> list[str]:
+    """The dimensions of ``data`` the explorer offers: the canonical ones (channel, team,
+    agent, category, even when absent), the data's other text or integer-code columns
+    (priority, queue, region... with at most ``max_values`` distinct values; one count
+    query for them all) and ``channel_family``.
+
+    Every one of them is also valid in ``compute(by=...)``, ``compare(by=...)`` and
+    ``trend(by=...)``.
+    """
+    table = _table_of(data)
+    found = dimension_columns(table.schema(), derived=False)
+    extra = [d for d in found if d not in SPLIT_DIMENSIONS]
+    if extra and max_values is not None:
+        counts = table.aggregate(**{f"_n{i}": table[d].nunique() for i, d in enumerate(extra)})
+        row = counts.to_pandas().iloc[0]
+        extra = [d for i, d in enumerate(extra) if int(row[f"_n{i}"]) <= max_values]
+    return [*SPLIT_DIMENSIONS, *extra, *DERIVED_DIMENSIONS]
 
 
 def dimension_options(data, dims: Sequence[str] = FILTER_DIMENSIONS) -> dict[str, list[str]]:
@@ -306,10 +363,12 @@ def dimension_options(data, dims: Sequence[str] = FILTER_DIMENSIONS) -> dict[str
     table = _table_of(data)
     out: dict[str, list[str]] = {}
     for dim in dims:
-        if dim not in table.columns:
+        if dim not in table.columns and not (
+            dim in DERIVED_DIMENSIONS and DERIVED_DIMENSIONS[dim] in table.columns
+        ):
             out[dim] = []
             continue
-        col = table[dim].cast("string").fill_null("unknown").name(dim)
+        col = _dimension_expr(table, dim).name(dim)
         values = table.select(col).distinct().order_by(dim).to_pandas()[dim]
         out[dim] = [str(v) for v in values.tolist()]
     return out
@@ -669,10 +728,15 @@ def drill_down(
     raw = filter_table(data, state.filter_map)
     columns = list(raw.columns)
     ctx = _Context(raw, scales=dict(scales or getattr(data, "scales", None) or {}), stats={})
+    if "channel" in columns and (state.split in DERIVED_DIMENSIONS or metric == "service_level"):
+        # the data's channel values: thresholds and families as the engine looks them up
+        ctx.channel_values = raw.select("channel").distinct().to_pandas()["channel"].tolist()
     tt = ctx.t
     cond = (tt.created_at >= start.to_pydatetime()) & (tt.created_at < end.to_pydatetime())
     if segment is not None:
         # the engine groups null dimension values as "unknown": match them the same way
+        if state.split not in tt.columns:  # a derived dimension (channel_family)
+            tt = ctx.add_derived(tt, [state.split])
         cond = cond & (tt[state.split].cast("string").fill_null("unknown") == str(segment))
     if mode == "against":
         opts = {**get_metric(metric).options, **dict(state.options.get(metric, {}) or {})}
@@ -686,7 +750,7 @@ def drill_down(
         "{what} in the point starting {date}", lang, what=what, date=format_date_safe(start, lang)
     )
     if segment is not None:
-        label += f" ({t(DIMENSION_TITLES[state.split], lang)} = {segment})"
+        label += f" ({dimension_title(state.split, lang)} = {segment})"
     return DrillResult(
         rows=rows.reset_index(drop=True),
         total=total,
@@ -741,7 +805,7 @@ def explore_chart(result: ExploreResult, lang: str | None = "pt-BR"):
         alt.Tooltip("n:Q", title="n", format=","),
     ]
     if split:
-        tooltip.insert(1, alt.Tooltip(f"{split}:N", title=t(DIMENSION_TITLES[split], lang)))
+        tooltip.insert(1, alt.Tooltip(f"{split}:N", title=dimension_title(split, lang)))
     panels = []
     for mid in result.state.metrics:
         m = get_metric(mid)
@@ -756,7 +820,7 @@ def explore_chart(result: ExploreResult, lang: str | None = "pt-BR"):
             "tooltip": tooltip,
         }
         if split:
-            enc["color"] = alt.Color(f"{split}:N", title=t(DIMENSION_TITLES[split], lang))
+            enc["color"] = alt.Color(f"{split}:N", title=dimension_title(split, lang))
         panel = (
             alt.Chart(sub)
             .mark_line(point=True)
@@ -774,7 +838,7 @@ def table_html(result: ExploreResult, lang: str | None = "pt-BR") -> str:
     lang = normalize_lang(lang)
     g = result.state.grain
     split = result.state.split
-    head = [t("Period", lang)] + ([t(DIMENSION_TITLES[split], lang)] if split else [])
+    head = [t("Period", lang)] + ([dimension_title(split, lang)] if split else [])
     for mid in result.state.metrics:
         m = get_metric(mid)
         head += [m.label(lang), "n"]
@@ -917,13 +981,27 @@ class Explorer:
     """
 
     def __init__(
-        self, data, state: ExploreState, *, lang: str, dimensions: dict[str, list[str]], table=None
+        self,
+        data,
+        state: ExploreState,
+        *,
+        lang: str,
+        dimensions: dict[str, list[str]],
+        table=None,
+        split_dimensions: Sequence[str] | None = None,
     ):
         self._data = data
         self._table = _table_of(data) if table is None else table
         self._scales = dict(getattr(data, "scales", None) or {})
         self.lang = normalize_lang(lang)
+        #: filter dimension -> its values (one multi-select per key)
         self.dimensions = dimensions
+        #: the dimensions offered as splits (and accepted as filter keys)
+        self.split_dimensions: tuple[str, ...] = tuple(
+            split_dimensions
+            if split_dimensions is not None
+            else dict.fromkeys([*SPLIT_DIMENSIONS, *dimensions, *DERIVED_DIMENSIONS])
+        )
         self.state = state
         self.result: ExploreResult | None = None
         self.drill_result: DrillResult | None = None
@@ -951,7 +1029,9 @@ class Explorer:
                     f"`update` takes {', '.join(sorted(values))}, got {', '.join(sorted(unknown))}."
                 )
             values.update(changes)
-            self.state = state_from_values(**values, end_inclusive=False)
+            self.state = state_from_values(
+                **values, end_inclusive=False, dimensions=self.split_dimensions
+            )
         comps = run_update(self._table, self.state)
         self.result = explore_result(comps, self.state)
         self.drill_result = None
@@ -1009,6 +1089,11 @@ class Explorer:
         """The widgets when ``interactive``, else :meth:`static_view`."""
         return self.widget if interactive else self.static_view()
 
+    @property
+    def _filter_dims(self) -> list[str]:
+        """The filter widgets: the canonical filter dimensions, then the others found."""
+        return list(dict.fromkeys([*FILTER_DIMENSIONS, *self.dimensions]))
+
     # -- widget wiring ----------------------------------------------------------------
     @property
     def widgets(self) -> dict:
@@ -1047,16 +1132,19 @@ class Explorer:
         wd["end"] = w.DatePicker(value=st.end - _dt.timedelta(days=1), description=t("To", lang))
         wd["split"] = w.Dropdown(
             options=[(t("(none)", lang), None)]
-            + [(t(DIMENSION_TITLES[d], lang), d) for d in SPLIT_DIMENSIONS],
+            + [(dimension_title(d, lang), d) for d in self.split_dimensions],
             value=st.split,
             description=t("Split by", lang),
         )
         fm = st.filter_map
-        for dim in FILTER_DIMENSIONS:
+        for dim in self._filter_dims:
+            values = self.dimensions.get(dim, [])
+            if dim in DERIVED_DIMENSIONS:  # family ids shown by name
+                values = [(segment_label(dim, v, lang), v) for v in values]
             wd[f"filter_{dim}"] = w.SelectMultiple(
-                options=self.dimensions.get(dim, []),
+                options=values,
                 value=fm.get(dim, ()),
-                description=t(DIMENSION_TITLES[dim], lang),
+                description=dimension_title(dim, lang),
                 rows=4,
             )
         wd["status"] = w.HTML()
@@ -1082,7 +1170,7 @@ class Explorer:
             "start",
             "end",
             "split",
-            *[f"filter_{d}" for d in FILTER_DIMENSIONS],
+            *[f"filter_{d}" for d in self._filter_dims],
         ):
             wd[name].observe(self._on_control_change, names="value")
         wd["drill_metric"].observe(self._on_drill_metric, names="value")
@@ -1092,7 +1180,7 @@ class Explorer:
         controls = w.VBox(
             [
                 w.HBox([wd["metrics"], w.VBox([wd["grain"], wd["start"], wd["end"], wd["split"]])]),
-                w.HBox([wd[f"filter_{d}"] for d in FILTER_DIMENSIONS]),
+                w.HBox([wd[f"filter_{d}"] for d in self._filter_dims]),
             ]
         )
         drill = w.VBox(
@@ -1119,7 +1207,7 @@ class Explorer:
             "start": wd["start"].value,
             "end": wd["end"].value,
             "split": wd["split"].value,
-            "filters": {d: tuple(wd[f"filter_{d}"].value) for d in FILTER_DIMENSIONS},
+            "filters": {d: tuple(wd[f"filter_{d}"].value) for d in self._filter_dims},
             "options": self.state.options,
         }
 
@@ -1127,7 +1215,9 @@ class Explorer:
         if self._syncing:
             return
         try:
-            self.state = state_from_values(**self.values_from_widgets())
+            self.state = state_from_values(
+                **self.values_from_widgets(), dimensions=self.split_dimensions
+            )
         except Exception as exc:  # noqa: BLE001 - shown to the user, state unchanged
             self._widgets["status"].value = f"<span>{html.escape(str(exc))}</span>"
             return
@@ -1264,7 +1354,10 @@ def explore(
     -------
     Explorer
         Runs its first query at once (one compute query plus one distinct query per
-        filter dimension).
+        filter dimension, and one count query when the data has text columns besides the
+        canonical ones). The split and filter lists hold the data's dimensions
+        (:func:`data_dimensions`): channel, team, agent, category, the data's other text
+        columns (priority, queue, region...) and ``channel_family``.
     """
     lang = normalize_lang(lang)
     table = _table_of(data)
@@ -1286,6 +1379,7 @@ def explore(
         year = last.year + (month - 1) // 12
         month = (month - 1) % 12 + 1
         start = _dt.date(year, month, 1)
+    split_dims = data_dimensions(table)
     state = state_from_values(
         metrics=list(metrics) if metrics else list(_DEFAULT_METRICS),
         grain=grain,
@@ -1295,8 +1389,10 @@ def explore(
         filters=filters,
         options=options,
         end_inclusive=False,
+        dimensions=split_dims,
     )
-    dims = dimension_options(table)
-    ex = Explorer(data, state, lang=lang, dimensions=dims, table=table)
+    filter_dims = [d for d in split_dims if d not in SPLIT_DIMENSIONS or d in FILTER_DIMENSIONS]
+    dims = dimension_options(table, filter_dims)
+    ex = Explorer(data, state, lang=lang, dimensions=dims, table=table, split_dimensions=split_dims)
     ex.update()
     return ex

@@ -210,13 +210,20 @@ def _channel_names(lang: str) -> dict[str, str]:
 
 
 def segment_label(dimension: str | None, value, lang: str | None = None) -> str:
-    """How a segment value is shown: canonical channel names and ``unknown`` translated.
+    """How a segment value is shown: canonical channel names, channel families and
+    ``unknown`` translated.
 
     Values that come from the data (agent, team and category names, a channel spelt
-    ``Telefone`` in the export) are returned unchanged (as text; escape them for HTML).
+    ``Telefone`` or ``Social media`` in the export, a priority) are returned unchanged, as
+    written (as text; escape them for HTML). A ``channel_family`` value is the family's name
+    (:func:`kpi_helpers.channels.family_label`).
 
     >>> segment_label("channel", "phone", "pt-BR")
     'telefone'
+    >>> segment_label("channel", "Social media", "pt-BR")
+    'Social media'
+    >>> segment_label("channel_family", "social", "pt-BR")
+    'redes sociais'
     >>> segment_label("team", "unknown", "pt-BR")
     'desconhecido'
     >>> segment_label("agent", "Ana", "pt-BR")
@@ -229,6 +236,10 @@ def segment_label(dimension: str | None, value, lang: str | None = None) -> str:
         return t("unknown", lang)
     if dimension == "channel":
         return _channel_names(normalize_lang(lang)).get(text, text)
+    if dimension == "channel_family":
+        from .channels import FAMILY_IDS, family_label
+
+        return family_label(text, lang) if text in FAMILY_IDS else text
     return text
 
 

@@ -620,6 +620,7 @@ def scorecard(
     kpis: Sequence[str] | None = None,
     team: str | None = None,
     channel: str | None = None,
+    segment: Mapping[str, str] | None = None,
     options: Mapping | None = None,
     history_months: int = 6,
 ) -> Scorecard:
@@ -649,6 +650,10 @@ def scorecard(
     team, channel : str, optional
         Restrict the scorecard to one team and/or channel (targets use their ``by``
         overrides). The operations table needs the same column for its KPIs.
+    segment : dict, optional
+        Restrict it to segments of any dimensions of the data, e.g. ``{"priority":
+        "Urgent"}`` or ``{"channel_family": "social"}`` (with ``team``/``channel``: all of
+        them); targets use their ``by`` overrides for these dimensions too.
     options : dict, optional
         KPI options for the engine (``{"service_level": {"threshold_s": 60}}``); they
         override, key by key, the ``options`` of the targets file's entries.
@@ -679,7 +684,14 @@ def scorecard(
     as_of_date = _default_as_of(data) if as_of in (None, "") else pd.Timestamp(as_of).date()
     p = parse_period(period, as_of=as_of_date)
     prev = p.previous() if previous else None
-    segment = {k: str(v) for k, v in (("team", team), ("channel", channel)) if v not in (None, "")}
+    given = {"team": team, "channel": channel}
+    for dim, value in (segment or {}).items():
+        if given.get(dim) not in (None, "") and str(given[dim]) != str(value):
+            raise OptionError(
+                f"`segment` sets {dim}={value!r} but `{dim}` is {given[dim]!r}; give it once."
+            )
+        given[dim] = value
+    segment = {k: str(v) for k, v in given.items() if v not in (None, "")}
     by = list(segment) or None
 
     from .engine import compute, compute_components

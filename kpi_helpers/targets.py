@@ -15,6 +15,10 @@ entry per KPI id::
           email: {target: 0.90, watch: 0.85}
         team:
           "Suporte Técnico": {target: 0.75, watch: 0.65}
+        channel_family:
+          social: {target: 0.70}
+        priority:                            # any other text column of the data
+          Urgent: {target: 0.95}
 
 An entry may carry the KPI ``options`` the scorecard computes it with (the same options as
 :func:`kpi_helpers.compute`), e.g. ``backlog: {target: 150, options: {exclude_abandoned: true}}``.
@@ -55,7 +59,7 @@ import yaml
 from .config import TARGETS_FILE
 from .errors import TargetsError, UnknownMetricError
 from .metrics import get_metric, list_metrics
-from .schema import DIMENSION_COLUMNS
+from .schema import DERIVED_DIMENSIONS, DIMENSION_COLUMNS, INTERACTION_COLUMNS, TIME_GRAINS
 
 __all__ = ["Target", "Targets", "load_targets", "status_of", "STATUSES", "STATUS_POINTS"]
 
@@ -119,14 +123,23 @@ class Targets:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, kpi: str, **segment: str | None) -> Target | None:
-        """The target of ``kpi`` for a segment (``team="..."``, ``channel="..."``), or None.
+        """The target of ``kpi`` for a segment (``team="..."``, ``channel="..."``,
+        ``priority="Urgent"``...), or None.
 
         A segment override wins over the KPI's own target; with several segment keys the
-        first that has an override wins (in the order ``team``, ``channel``, ``agent``,
-        ``category``).
+        first that has an override wins, in the order ``channel``, ``channel_family``,
+        ``team``, ``agent``, ``category``, then the other dimensions as given. A channel
+        without an override of its own takes its family's (``channel="Facebook Messenger"``
+        uses ``by: {channel_family: {social: ...}}``).
         """
-        for dim in DIMENSION_COLUMNS:
-            value = segment.get(dim)
+        from .channels import family
+
+        keys = dict(segment)
+        if keys.get("channel") is not None and keys.get("channel_family") is None:
+            keys["channel_family"] = family(keys["channel"])
+        order = ["channel", "channel_family", *DIMENSION_COLUMNS[1:], *keys]
+        for dim in dict.fromkeys(order):
+            value = keys.get(dim)
             if value is not None and (kpi, dim, str(value)) in self.overrides:
                 return self.overrides[(kpi, dim, str(value))]
         return self.targets.get(kpi)
@@ -396,15 +409,15 @@ def _parse(root: _Map, where: _Where) -> Targets:
             if not isinstance(by_body, _Map):
                 raise TargetsError(
                     f"{where(by_line, kpi + '.by')}: `by` must map a dimension "
-                    f"({', '.join(DIMENSION_COLUMNS)}) to segments, e.g. "
+                    f"({_DIMENSIONS_TEXT}) to segments, e.g. "
                     "`by: {team: {Suporte: {target: 0.8}}}`."
                 )
             for dim, (segments, sline) in by_body.items():
                 dline = by_body.lines.get(dim) or sline
-                if dim not in DIMENSION_COLUMNS:
+                if not _is_dimension_name(dim):
                     raise TargetsError(
                         f"{where(dline, f'{kpi}.by')}: `by` keys must be one of "
-                        f"{', '.join(DIMENSION_COLUMNS)}, got {dim!r}."
+                        f"{_DIMENSIONS_TEXT}, got {dim!r}."
                     )
                 if not isinstance(segments, _Map):
                     raise TargetsError(
@@ -414,6 +427,8 @@ def _parse(root: _Map, where: _Where) -> Targets:
                 for seg, (seg_body, seg_line) in segments.items():
                     path = f"{kpi}.by.{dim}.{seg}"
                     line = segments.lines.get(seg) or seg_line
+                    if dim == "channel_family":
+                        seg = _family_id(seg, where(line, path))
                     out.overrides[(kpi, dim, str(seg))] = _make_target(
                         kpi,
                         seg_body,
@@ -425,6 +440,39 @@ def _parse(root: _Map, where: _Where) -> Targets:
                         segment=(dim, str(seg)),
                     )
     return out
+
+
+_DIMENSIONS_TEXT = (
+    f"{', '.join((*DIMENSION_COLUMNS, *DERIVED_DIMENSIONS))} or another text column of the data"
+)
+
+
+def _is_dimension_name(dim) -> bool:
+    """Whether ``dim`` can name a dimension (whether the data has it is known at compute time:
+    an override of a dimension the data lacks is never used)."""
+    if not isinstance(dim, str) or not dim.strip() or dim.startswith("_"):
+        return False
+    if dim in DIMENSION_COLUMNS or dim in DERIVED_DIMENSIONS:
+        return True
+    if dim in TIME_GRAINS or dim in ("period", "interaction_id"):
+        return False
+    return dim not in INTERACTION_COLUMNS  # measures, flags and timestamps are not segments
+
+
+def _family_id(seg, where_text: str) -> str:
+    """A ``channel_family`` segment key as the family id (``Social`` -> ``social``)."""
+    from .channels import FAMILY_IDS, UNKNOWN, fold, known_family
+
+    folded = fold(seg)
+    for fid in (*FAMILY_IDS, UNKNOWN):
+        if folded == fold(fid):
+            return fid
+    found = known_family(seg)
+    if found is None:
+        raise TargetsError(
+            f"{where_text}: {seg!r} is not a channel family; families: {', '.join(FAMILY_IDS)}."
+        )
+    return found
 
 
 def load_targets(source: str | os.PathLike | Mapping | Targets | None = None) -> Targets:
