@@ -22,6 +22,7 @@ _LAZY: dict[str, str | None] = {
     "comparison_chart": "charts",
     "drivers_chart": "charts",
     "trend_chart": "charts",
+    "channel_families": "channels",
     "DataCheck": "checks",
     "check_data": "checks",
     "Comparison": "compare",
@@ -93,6 +94,7 @@ __all__ = [
     "parse_period",
     "periods_between",
     "ConfigError",
+    "channel_families",
     "DataCheck",
     "DataError",
     "DataWarning",
@@ -118,6 +120,7 @@ if TYPE_CHECKING:  # static tools (mypy, pyright, IDEs) see the eager imports
     from . import primer
     from .calendar import BusinessCalendar, default_calendar
     from .charts import comparison_chart, drivers_chart, trend_chart
+    from .channels import channel_families
     from .checks import DataCheck, check_data
     from .compare import Comparison, compare, compare_many, comparison_table
     from .engine import compute, compute_components
