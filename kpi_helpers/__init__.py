@@ -119,8 +119,8 @@ __all__ = [
 if TYPE_CHECKING:  # static tools (mypy, pyright, IDEs) see the eager imports
     from . import primer
     from .calendar import BusinessCalendar, default_calendar
-    from .charts import comparison_chart, drivers_chart, trend_chart
     from .channels import channel_families
+    from .charts import comparison_chart, drivers_chart, trend_chart
     from .checks import DataCheck, check_data
     from .compare import Comparison, compare, compare_many, comparison_table
     from .engine import compute, compute_components

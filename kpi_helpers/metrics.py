@@ -34,8 +34,6 @@ __all__ = [
     "get_metric",
     "list_metrics",
     "catalog",
-    "DEFAULT_SL_THRESHOLDS",
-    "SOCIAL_CHANNELS",
     "STANDARD_SUITE",
 ]
 
@@ -43,43 +41,7 @@ PERSPECTIVES = ("financial", "customer", "internal", "learning")
 KINDS = ("proportion", "mean", "ratio", "count", "per_day", "quantile", "stock")
 UNITS = ("ratio", "count", "seconds", "points", "score", "per_day", "currency", "number")
 
-#: Default service-level thresholds in seconds, by channel (KPIS.md).
-DEFAULT_SL_THRESHOLDS: dict[str, float] = {
-    "phone": 20.0,
-    "chat": 60.0,
-    "whatsapp": 300.0,
-    "social": 3600.0,
-    "email": 86400.0,
-}
-#: Channels treated as "social" for the default service-level threshold.
-SOCIAL_CHANNELS = (
-    "social",
-    "instagram",
-    "facebook",
-    "messenger",
-    "twitter",
-    "x",
-    "tiktok",
-    "linkedin",
-)
-#: Other spellings of the default channels (pt-BR exports), for the default thresholds only.
-CHANNEL_ALIASES: dict[str, str] = {
-    "telefone": "phone",
-    "voz": "phone",
-    "voice": "phone",
-    "call": "phone",
-    "ligação": "phone",
-    "ligacao": "phone",
-    "e-mail": "email",
-    "mail": "email",
-    "whats": "whatsapp",
-    "whatsapp business": "whatsapp",
-    "webchat": "chat",
-    "live chat": "chat",
-    "redes sociais": "social",
-}
-#: Threshold for any channel not listed above.
-DEFAULT_SL_OTHER = 20.0
+#: Service-level thresholds by channel family: see :mod:`kpi_helpers.channels` (one table).
 
 #: The KPI suite used by benchmarks and the default reports.
 STANDARD_SUITE = (

@@ -917,6 +917,21 @@ def _p_text(c, lang: str) -> str:
     return _num(c.p_value, lang, 2) if c.p_value is not None else "–"
 
 
+def _story_days(c, side: str, lang: str) -> str:
+    """The days behind a month's per-day figure: ``31``, or ``27 of 31`` when the data covers
+    only part of the month (the per-day figures of compare use the covered days)."""
+    days = c.days_a if side == "a" else c.days_b
+    cov = c.coverage_a if side == "a" else c.coverage_b
+    if cov is not None and cov.partial:
+        return t(
+            "{covered} of {days}",
+            lang,
+            covered=_num(cov.covered_days, lang, 0),
+            days=_num(days, lang, 0),
+        )
+    return _num(days, lang, 0)
+
+
 def story_numbers(comparison, lang: str | None = "pt-BR") -> HtmlView:
     """The case's title (with its real change), which months it uses and why, and its numbers
     as a table: contacts, calendar days and contacts per day in each month, and the changes.
@@ -929,9 +944,10 @@ def story_numbers(comparison, lang: str | None = "pt-BR") -> HtmlView:
     why = _story_why(c, lang)
     pa, pb = c.period_a.display(lang), c.period_b.display(lang)
     head = [t("Month", lang), t("Contacts", lang), t("Calendar days", lang), t("Per day", lang)]
+    days_a, days_b = _story_days(c, "a", lang), _story_days(c, "b", lang)
     rows = [
-        [pa, _num(c.value_a, lang, 0), _num(c.days_a, lang, 0), _num(c.per_day_a, lang)],
-        [pb, _num(c.value_b, lang, 0), _num(c.days_b, lang, 0), _num(c.per_day_b, lang)],
+        [pa, _num(c.value_a, lang, 0), days_a, _num(c.per_day_a, lang)],
+        [pb, _num(c.value_b, lang, 0), days_b, _num(c.per_day_b, lang)],
         [
             t("Change", lang),
             format_signed_percent(c.pct_change, lang),
@@ -947,7 +963,7 @@ def story_numbers(comparison, lang: str | None = "pt-BR") -> HtmlView:
             lang,
             month=pa,
             n=_num(c.value_a, lang, 0),
-            days=c.days_a,
+            days=days_a,
             per_day=_num(c.per_day_a, lang),
         ),
         t(
@@ -955,7 +971,7 @@ def story_numbers(comparison, lang: str | None = "pt-BR") -> HtmlView:
             lang,
             month=pb,
             n=_num(c.value_b, lang, 0),
-            days=c.days_b,
+            days=days_b,
             per_day=_num(c.per_day_b, lang),
         ),
         t(

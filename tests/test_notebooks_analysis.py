@@ -186,8 +186,9 @@ def test_trends_view_on_tiny_data(tiny):
     assert tr.as_of == dt.date(2026, 3, 3)
     summary = views.trend_summary(tr, "en").frame
     # volumes 3, 1, 2; the data runs 5 Jan - 2 Mar, so January and March are partial (left
-    # out of the limits): the centre is February's 1; latest 2; 2 partial buckets
-    assert summary.iloc[0].tolist()[:5] == ["Volume (contacts offered)", "XmR chart", "3", "1", "2"]
+    # out of the limits): the centre is February's 1; the latest whole month is February (1),
+    # not March's 2 contacts in two days; 2 partial buckets
+    assert summary.iloc[0].tolist()[:5] == ["Volume (contacts offered)", "XmR chart", "3", "1", "1"]
     assert summary.iloc[0].tolist()[-1] == "2"
     header = repr(views.show_header(tr, "pt-BR"))
     assert "Tendências dos KPIs" in header and "mensal" in header

@@ -240,16 +240,17 @@ def test_story_on_tiny(tiny):
     assert (c.period_a.label, c.period_b.label) == ("2026-01", "2026-02")
     assert (c.value_a, c.value_b) == (3.0, 1.0)
     numbers = primer.story_numbers(c, "en")
-    # (1 - 3) / 3 = -66.7%; per day 3/31 = 0.097 -> 1/28 = 0.036: (0.036 - 0.097) / 0.097
+    # (1 - 3) / 3 = -66.7%; the data starts on 5 Jan, so January has 27 covered days:
+    # per day 3/27 = 0.111 -> 1/28 = 0.036: (0.0357 - 0.1111) / 0.1111 = -67.9%
     assert numbers.text.splitlines() == [
         "Tickets fell 66.7% in February 2026: the team's fault?",
-        "January 2026: 3 contacts in 31 days (0.1 per day)",
+        "January 2026: 3 contacts in 27 of 31 days (0.1 per day)",
         "February 2026: 1 contacts in 28 days (0.0 per day)",
-        f"Change: −66.7% in the month, −63.1% per calendar day (p = {c.p_value:.2f})",
+        f"Change: −66.7% in the month, −67.9% per calendar day (p = {c.p_value:.2f})",
     ]
     assert "<h2>Tickets fell 66.7% in February 2026: the team&#x27;s fault?</h2>" in numbers.html
     assert "latest January and February in the data" in numbers.html
-    assert '<th scope="row">Change</th><td>−66.7%</td><td>−3</td><td>−63.1%</td>' in numbers.html
+    assert '<th scope="row">Change</th><td>−66.7%</td><td>−3</td><td>−67.9%</td>' in numbers.html
     view = primer.story_view(c, "pt-BR")
     assert '<th scope="col">Canal</th>' in view.html
     # phone a, b -> none: contribution -2; chat c -> d: 0
