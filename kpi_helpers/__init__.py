@@ -7,10 +7,11 @@ DuckDB, pandas, Altair nor Babel until a function that needs them is used.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING
+
+from ._lazy import lazy_attributes as _lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -147,29 +148,7 @@ if TYPE_CHECKING:  # static tools (mypy, pyright, IDEs) see the eager imports
     from .trends import trend
 
 
-def __getattr__(name: str):
-    """Import the public ``name`` (or a submodule) on first access, then cache it."""
-    if name in _LAZY:
-        module_name = _LAZY[name]
-        if module_name is None:
-            value = importlib.import_module(f"{__name__}.{name}")
-        else:
-            value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-        globals()[name] = value
-        return value
-    if not name.startswith("_"):
-        # A submodule that the former eager imports used to load as a side effect
-        # (``kpi_helpers.io``, ``kpi_helpers.views``...): load it on access.
-        try:
-            return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes(__name__, _LAZY, __all__)
 
 
 class _Package(types.ModuleType):

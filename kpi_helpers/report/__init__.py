@@ -13,8 +13,9 @@ Importing this package is cheap: papermill and nbconvert load only when a job ru
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes as _lazy_attributes
 
 #: Public name -> submodule that defines it, imported on first access (PEP 562).
 _LAZY = {
@@ -40,20 +41,4 @@ if TYPE_CHECKING:
     from .config import Job, ReportConfig, Schedule, load_config
 
 
-def __getattr__(name: str):
-    """Import the public ``name`` (or a submodule such as ``runner``) on first access."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    if not name.startswith("_"):
-        try:
-            return importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_attributes(__name__, _LAZY, __all__)
