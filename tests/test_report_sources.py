@@ -446,3 +446,49 @@ def test_rejected_rows_csv_neutralises_formula_cells(tmp_path):
     text = Path(account.rejected_csv).read_text("utf-8")
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
     assert "\n=HYPERLINK" not in text and ",@SUM" not in text
+
+
+@pytest.mark.slow
+def test_canonical_data_with_bad_rows_is_said_once_on_the_page(tmp_path):
+    """A canonical Parquet job: the row checks are listed under the source, in the page's
+    language, and the kernel's DataWarning does not repeat them; nothing reaches stderr only."""
+    days = pd.date_range("2026-09-01 09:00", "2026-10-31 09:00", freq="D")
+    df = pd.DataFrame(
+        {
+            "interaction_id": [f"t{i}" for i in range(len(days))],
+            "created_at": days,
+            "channel": "phone",
+            "wait_s": 30.0,
+        }
+    )
+    df.loc[5, "interaction_id"] = "t4"  # a duplicate id
+    df.loc[7, "wait_s"] = -10.0  # a negative wait
+    df.to_parquet(tmp_path / "canon.parquet", index=False)
+    stamp = dt.datetime(2026, 11, 1, 12, 0).timestamp()
+    os.utime(tmp_path / "canon.parquet", (stamp, stamp))
+    (tmp_path / "reports.yml").write_text(
+        f"""
+output_dir: out
+lang: pt-BR
+jobs:
+  cmp:
+    notebook: {json.dumps(str(NOTEBOOKS / "compare_periods.ipynb"))}
+    period: previous_month
+    data: canon.parquet
+    parameters:
+      period_a: "{{previous}}"
+      period_b: "{{period}}"
+      metrics: [volume, asa]
+""",
+        encoding="utf-8",
+    )
+    proc = run_cli("run", "cmp", "--config", "reports.yml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (tmp_path / "out" / "cmp" / "2026-10" / "cmp_2026-10.html").read_text("utf-8")
+    assert html.count("1 interaction_id duplicado (contado como um contato à parte)") == 1
+    assert html.count("1 valor negativo em wait_s") == 1
+    assert "Avisos da análise" not in html
+    record = json.loads((tmp_path / "out" / "cmp" / "2026-10" / "run.json").read_text("utf-8"))
+    assert record["data"][0]["loaded_by"] == "canonical"
+    index = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert "avisos sobre os dados" in index

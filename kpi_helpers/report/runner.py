@@ -910,8 +910,13 @@ def _page(plan: RunPlan, generated_at: str | None, analysis_warnings=()):
         for a in plan.sources
     )
     shown = {w for s in summaries for w in s.warnings}
+    # the row checks of a canonical table are listed under its source already; the kernel's
+    # DataWarning repeats them (a loaded export's validated table gives none)
+    checked = any(a.loaded_by == "canonical" for a in plan.sources)
     extra = []
     for record in analysis_warnings:
+        if checked and record.get("category") == "DataWarning":
+            continue
         text = (record.get("text") or {}).get(lang) or (record.get("text") or {}).get("en")
         if text and text not in shown and text not in extra:
             extra.append(text)
