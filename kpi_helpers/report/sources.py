@@ -440,14 +440,12 @@ def _canonical_account(path: Path, records: list[dict], base_dir: Path) -> Accou
         )
     ).iloc[0]
     rows, future = int(row["rows"]), int(row["future"] or 0)
-    channels = {}
-    if "channel" in table.columns:
-        seg = source.execute(
-            table.mutate(_seg=table.channel.cast("string").fill_null("unknown"), _ts=created)
-            .group_by("_seg")
-            .aggregate(first=lambda t: t._ts.min(), last=lambda t: t._ts.max())
-        )
-        channels = {str(r["_seg"]): [_iso(r["first"]), _iso(r["last"])] for _, r in seg.iterrows()}
+    from ..coverage import segment_coverage
+
+    channels = {
+        name: [_iso(cov.first), _iso(cov.last)]
+        for name, cov in segment_coverage(source, "channel").items()
+    }
     warnings: list[tuple[str, dict]] = []
     if future:
         warnings.append(
